@@ -1,0 +1,72 @@
+"""Configuration from environment variables, with the documented embedded defaults.
+
+Every setting has a ``MADOGUCHI_`` variable; the README's configuration table lists them.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SERVICES = ("intake", "projections")
+DEFAULT_PORTS = {"intake": 50051, "projections": 50052, "sla_monitor": 50053, "supplier": 50054}
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "")
+    return value if value.strip() else default
+
+
+@dataclass(frozen=True)
+class Topics:
+    inquiries: str = "madoguchi.intake.inquiries.v1"
+    contact_attempts: str = "madoguchi.intake.contact-attempts.v1"
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    kafka_bootstrap: str          # empty: the launcher starts the embedded broker
+    embedded_kafka_port: int
+    host: str
+    ports: dict[str, int]
+    database_urls: dict[str, str]
+    topics: Topics = field(default_factory=Topics)
+    topic_partitions: int = 6
+    fetch_max_wait_ms: int = 10
+    log_level: str = "INFO"
+
+    def address(self, service: str) -> str:
+        return f"{self.host}:{self.ports[service]}"
+
+    def bootstrap(self) -> str:
+        return self.kafka_bootstrap or f"127.0.0.1:{self.embedded_kafka_port}"
+
+
+def load_settings() -> Settings:
+    """Read the environment now (not at import), so tests and the launcher can set it."""
+    data_dir = Path(_env("MADOGUCHI_DATA_DIR", "./data")).resolve()
+    ports = {
+        name: int(_env(f"MADOGUCHI_{name.upper()}_PORT", str(port)))
+        for name, port in DEFAULT_PORTS.items()
+    }
+    database_urls = {
+        name: _env(f"MADOGUCHI_{name.upper()}_DATABASE_URL", f"sqlite:///{data_dir / name}.db")
+        for name in DEFAULT_PORTS
+    }
+    return Settings(
+        data_dir=data_dir,
+        kafka_bootstrap=_env("MADOGUCHI_KAFKA_BOOTSTRAP_SERVERS", ""),
+        embedded_kafka_port=int(_env("MADOGUCHI_EMBEDDED_KAFKA_PORT", "19092")),
+        host=_env("MADOGUCHI_HOST", "127.0.0.1"),
+        ports=ports,
+        database_urls=database_urls,
+        topics=Topics(
+            inquiries=_env("MADOGUCHI_TOPIC_INQUIRIES", Topics.inquiries),
+            contact_attempts=_env("MADOGUCHI_TOPIC_CONTACT_ATTEMPTS", Topics.contact_attempts),
+        ),
+        topic_partitions=int(_env("MADOGUCHI_TOPIC_PARTITIONS", "6")),
+        fetch_max_wait_ms=int(_env("MADOGUCHI_KAFKA_FETCH_MAX_WAIT_MS", "10")),
+        log_level=_env("MADOGUCHI_LOG_LEVEL", "INFO"),
+    )

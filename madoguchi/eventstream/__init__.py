@@ -1,0 +1,1 @@
+"""Avro event framing, the outbox relay and Kafka consumers."""

@@ -1,0 +1,144 @@
+"""A per-partition Kafka consumer whose progress lives in the consumer's own database.
+
+The handler stores derived state and the next offset of each partition in one
+transaction; on assignment the consumer seeks to the stored offsets, so Kafka's own
+committed offsets are only a convenience for lag monitoring. Offsets are kept per
+cluster id: on a new, empty cluster the consumer starts from the beginning, relying on
+the handler's idempotency (it must tolerate any message more than once).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any, Protocol
+
+from kafka import KafkaConsumer, TopicPartition
+from kafka.consumer.subscription_state import ConsumerRebalanceListener
+
+from madoguchi.eventstream.kafka_settings import consumer_config
+from madoguchi.eventstream.topics import cluster_id
+
+log = logging.getLogger(__name__)
+
+
+class BatchHandler(Protocol):
+    def stored_offsets(self, cluster: str, partitions: list[TopicPartition]
+                       ) -> dict[TopicPartition, int]:
+        """Next offset to read for each partition that has a stored position."""
+
+    def handle(self, cluster: str, partition: TopicPartition, records: list[Any]) -> None:
+        """Apply ``records`` (in offset order) and store the next offset, atomically."""
+
+
+class _Seeker(ConsumerRebalanceListener):
+    def __init__(self, owner: PartitionConsumer) -> None:
+        self.owner = owner
+
+    def on_partitions_revoked(self, revoked: Any) -> None:
+        log.info("%s: partitions revoked %s", self.owner.name, sorted(revoked))
+
+    def on_partitions_assigned(self, assigned: Any) -> None:
+        self.owner.seek_to_stored(list(assigned))
+
+
+class PartitionConsumer:
+    """Consumes ``topics`` as member of ``group_id`` and feeds each partition's batches."""
+
+    def __init__(self, handler: BatchHandler, *, bootstrap: str, group_id: str,
+                 topics: list[str], name: str, fetch_max_wait_ms: int = 10,
+                 poll_timeout_ms: int = 100) -> None:
+        self.handler = handler
+        self.bootstrap = bootstrap
+        self.group_id = group_id
+        self.topics = topics
+        self.name = name
+        self.fetch_max_wait_ms = fetch_max_wait_ms
+        self.poll_timeout_ms = poll_timeout_ms
+        self._consumer: KafkaConsumer | None = None
+        self._cluster = ""
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.assigned = threading.Event()
+        self.handled = 0
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def seek_to_stored(self, partitions: list[TopicPartition]) -> None:
+        assert self._consumer is not None
+        stored = self.handler.stored_offsets(self._cluster, partitions)
+        for tp in partitions:
+            if tp in stored:
+                self._consumer.seek(tp, stored[tp])
+            else:
+                self._consumer.seek_to_beginning(tp)
+        log.info("%s: assigned %s", self.name, sorted(p.partition for p in partitions))
+        if partitions:
+            self.assigned.set()
+
+    def _run(self) -> None:
+        backoff = 0.2
+        while not self._stop.is_set():
+            try:
+                if self._consumer is None:
+                    self._open()
+                self._poll_once()
+                backoff = 0.2
+            except Exception as error:  # noqa: BLE001 - back off and reconnect
+                log.warning("%s: %s; retrying in %.1f s", self.name, error, backoff)
+                self._close()
+                if self._stop.wait(backoff):
+                    break
+                backoff = min(backoff * 2, 5.0)
+        self._close()
+
+    def _open(self) -> None:
+        self._cluster = cluster_id(self.bootstrap, f"{self.name}-admin")
+        self._consumer = KafkaConsumer(**consumer_config(
+            self.bootstrap, self.group_id, self.name, self.fetch_max_wait_ms))
+        self._consumer.subscribe(self.topics, listener=_Seeker(self))
+        log.info("%s: joined group %s on cluster %s", self.name, self.group_id, self._cluster)
+
+    def _close(self) -> None:
+        consumer, self._consumer = self._consumer, None
+        self.assigned.clear()
+        if consumer is not None:
+            try:
+                consumer.close(autocommit=False)
+            except Exception:  # noqa: BLE001 - closing is best effort
+                pass
+
+    def _poll_once(self) -> None:
+        assert self._consumer is not None
+        batches = self._consumer.poll(timeout_ms=self.poll_timeout_ms, max_records=500)
+        for tp, records in batches.items():
+            try:
+                self.handler.handle(self._cluster, tp, records)
+            except Exception:
+                # Nothing was stored: read the batch again after reconnecting.
+                self._consumer.seek(tp, records[0].offset)
+                raise
+            self.handled += len(records)
+        if batches:
+            # Kafka's committed offsets only serve lag monitoring; ours are in the database.
+            offsets = {tp: _offset_meta(records[-1].offset + 1) for tp, records in batches.items()}
+            try:
+                self._consumer.commit_async(offsets=offsets)
+            except Exception as error:  # noqa: BLE001 - monitoring only
+                log.debug("%s: commit_async failed: %s", self.name, error)
+
+
+def _offset_meta(offset: int) -> Any:
+    from kafka.structs import OffsetAndMetadata
+
+    try:
+        return OffsetAndMetadata(offset, "", -1)
+    except TypeError:
+        return OffsetAndMetadata(offset, "")

@@ -1,0 +1,195 @@
+"""The outbox relay: publish a write application's event log to Kafka, at least once.
+
+The relay follows the application's ordered notification log (its outbox) and records
+how far it has published with an ``eventsourcing`` tracking record in the same database.
+It advances that position only after the broker acknowledged every event of a batch
+(acks=all), so a crash or a broker outage only delays publication and may repeat some
+events; consumers deduplicate by aggregate id and version. Positions are kept per Kafka
+cluster id, so pointing the relay at a new, empty cluster republishes everything.
+
+With several replicas on PostgreSQL, only the holder of an advisory lock publishes.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import Tracking
+from kafka import KafkaProducer
+
+from madoguchi.eventstream.kafka_settings import producer_config
+from madoguchi.eventstream.topics import cluster_id, ensure_topics
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Publication:
+    topic: str
+    key: bytes
+    value: bytes
+    headers: list[tuple[str, bytes]]
+
+
+Router = Callable[[Any], Publication]
+
+
+class LeaderLock:
+    """Holds a PostgreSQL advisory lock so one relay per event store publishes."""
+
+    def __init__(self, conninfo: str, key: int) -> None:
+        self._conninfo = conninfo
+        self._key = key
+        self._conn: Any = None
+
+    def acquire(self) -> bool:
+        import psycopg
+
+        if self._conn is None or self._conn.closed:
+            self._conn = psycopg.connect(self._conninfo, autocommit=True)
+        row = self._conn.execute("SELECT pg_try_advisory_lock(%s)", (self._key,)).fetchone()
+        return bool(row and row[0])
+
+    def still_held(self) -> bool:
+        try:
+            self._conn.execute("SELECT 1")
+            return True
+        except Exception:  # noqa: BLE001 - a broken connection means the lock is gone
+            return False
+
+    def release(self) -> None:
+        if self._conn is not None and not self._conn.closed:
+            self._conn.close()
+
+
+class OutboxRelay:
+    """Publishes every event of ``app`` to Kafka in log order."""
+
+    def __init__(self, app: Application[Any], route: Router, *, bootstrap: str,
+                 topics: list[str], partitions: int, name: str = "kafka-relay",
+                 batch_size: int = 500, idle_wait: float = 0.25,
+                 leader_lock: LeaderLock | None = None) -> None:
+        self.app = app
+        self.route = route
+        self.bootstrap = bootstrap
+        self.topics = topics
+        self.partitions = partitions
+        self.name = name
+        self.batch_size = batch_size
+        self.idle_wait = idle_wait
+        self.leader_lock = leader_lock
+        self.tracking = app.factory.tracking_recorder()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._producer: KafkaProducer | None = None
+        self._cluster_id = ""
+        self.published = 0
+        self.connected = threading.Event()
+
+    # ----- lifecycle -----
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        """Tell the relay new events were saved (it also polls, so this is only a hint)."""
+        self._wake.set()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Publish what is pending if the broker is there, then stop."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self._close_producer()
+        if self.leader_lock is not None:
+            self.leader_lock.release()
+
+    @property
+    def tracking_name(self) -> str:
+        return f"{self.name}@{self._cluster_id}"
+
+    def position(self) -> int:
+        return self.tracking.max_tracking_id(self.tracking_name) or 0 if self._cluster_id else 0
+
+    # ----- work -----
+
+    def _run(self) -> None:
+        backoff = 0.2
+        while True:
+            try:
+                if self.leader_lock is not None and not self._lead():
+                    if self._stop.wait(2.0):
+                        return
+                    continue
+                self._connect()
+                published = self.publish_pending()
+                backoff = 0.2
+                if published:
+                    continue
+                if self._stop.is_set():
+                    return
+                self._wake.wait(self.idle_wait)
+                self._wake.clear()
+            except Exception as error:  # noqa: BLE001 - any failure: back off, retry
+                log.warning("relay %s: %s; retrying in %.1f s", self.name, error, backoff)
+                self._close_producer()
+                if self._stop.wait(backoff):
+                    return
+                backoff = min(backoff * 2, 5.0)
+
+    def _lead(self) -> bool:
+        assert self.leader_lock is not None
+        if self.leader_lock.still_held() and self._producer is not None:
+            return True
+        return self.leader_lock.acquire()
+
+    def _connect(self) -> None:
+        if self._producer is not None:
+            return
+        self._cluster_id = cluster_id(self.bootstrap, f"{self.name}-admin")
+        ensure_topics(self.bootstrap, self.topics, self.partitions, f"{self.name}-admin")
+        self._producer = KafkaProducer(**producer_config(self.bootstrap, self.name))
+        self.connected.set()
+        log.info("relay %s connected to cluster %s at position %d", self.name,
+                 self._cluster_id, self.position())
+
+    def _close_producer(self) -> None:
+        producer, self._producer = self._producer, None
+        self.connected.clear()
+        if producer is not None:
+            try:
+                producer.close(timeout=2)
+            except Exception:  # noqa: BLE001 - closing a broken producer is best effort
+                pass
+
+    def publish_pending(self) -> int:
+        """Publish one batch after the recorded position; return how many were published."""
+        assert self._producer is not None
+        position = self.position()
+        notifications = self.app.recorder.select_notifications(
+            start=position + 1, limit=self.batch_size
+        )
+        if not notifications:
+            return 0
+        futures = []
+        for notification in notifications:
+            event = self.app.mapper.to_domain_event(notification)
+            publication = self.route(event)
+            futures.append(self._producer.send(
+                publication.topic, key=publication.key, value=publication.value,
+                headers=publication.headers,
+            ))
+        self._producer.flush(timeout=30)
+        for future in futures:
+            future.get(timeout=0)  # raises the delivery error, if any
+        self.tracking.insert_tracking(Tracking(self.tracking_name, notifications[-1].id))
+        self.published += len(notifications)
+        return len(notifications)

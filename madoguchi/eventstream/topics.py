@@ -1,0 +1,39 @@
+"""Create the event topics if missing, and read the cluster's identity."""
+
+from __future__ import annotations
+
+import logging
+
+from kafka import KafkaAdminClient
+from kafka.admin import NewTopic
+from kafka.errors import TopicAlreadyExistsError
+
+from madoguchi.eventstream.kafka_settings import admin_config
+
+log = logging.getLogger(__name__)
+
+
+def cluster_id(bootstrap: str, client_id: str) -> str:
+    """The Kafka cluster id; positions are kept per cluster so a new cluster starts over."""
+    admin = KafkaAdminClient(**admin_config(bootstrap, client_id))
+    try:
+        return str(admin.describe_cluster()["cluster_id"])
+    finally:
+        admin.close()
+
+
+def ensure_topics(bootstrap: str, names: list[str], partitions: int, client_id: str) -> None:
+    """Create each topic with ``partitions`` partitions unless it exists already."""
+    admin = KafkaAdminClient(**admin_config(bootstrap, client_id))
+    try:
+        existing = set(admin.list_topics())
+        missing = [n for n in names if n not in existing]
+        if not missing:
+            return
+        try:
+            admin.create_topics([NewTopic(n, partitions, 1) for n in missing])
+            log.info("created topics %s with %d partitions", missing, partitions)
+        except TopicAlreadyExistsError:
+            pass
+    finally:
+        admin.close()

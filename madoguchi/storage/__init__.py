@@ -1,0 +1,1 @@
+"""Database URLs and SQL connections shared by the services (SQLite and PostgreSQL)."""

@@ -1,0 +1,1 @@
+"""Madoguchi's services, one folder each: domain, application and adapters layers."""

@@ -1,0 +1,1 @@
+"""Intake: inquiries, contacts, escalations and satisfaction, taken over gRPC."""

@@ -1,0 +1,1 @@
+"""Adapters of intake: gRPC API, Kafka publishing, process wiring."""

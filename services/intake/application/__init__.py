@@ -1,0 +1,1 @@
+"""Use cases of intake: validated commands applied to aggregates and saved atomically."""

@@ -1,0 +1,317 @@
+"""IntakeApplication: the use cases of intake on top of an ``eventsourcing`` event store.
+
+Every accepted command is stored (committed to the database) before the call returns,
+so a reply always means "durable". Idempotent creation derives aggregate ids from the
+caller's idempotency key; concurrent writers are detected by the store's unique
+(aggregate id, version) constraint and retried, or reported as ABORTED when the caller
+asked for a specific version.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import IntegrityError
+
+from services.intake.application import commands as c
+from services.intake.domain.contact_attempt import ContactAttempt, attempt_id_for
+from services.intake.domain.errors import IdempotencyKeyReused, NotFound, VersionConflict
+from services.intake.domain.inquiry import Inquiry, inquiry_id_for
+from services.intake.domain.values import Direction, Level, Priority, derive_priority
+
+MAX_CONFLICT_RETRIES = 8
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """An aggregate after a command, and whether the command was a replayed retry."""
+
+    aggregate: Any
+    replayed: bool = False
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    version: int
+    event_type: str
+    recorded_at: datetime
+    occurred_at: datetime | None
+    actor: str
+    details: dict[str, Any]
+
+
+_ENVELOPE = {"originator_id", "originator_version", "timestamp", "actor", "occurred_at",
+             "correlation_id"}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def event_type_name(event: DomainEventProtocol[Any]) -> str:
+    """Public name of an event type, e.g. ``InquiryReceived`` or ``ContactAttemptRecorded``."""
+    owner, _, name = type(event).__qualname__.rpartition(".")
+    return f"{owner}{name}"
+
+
+class IntakeApplication(Application[UUID]):
+    """Intake's write side."""
+
+    name = "intake"
+    env = {"IS_SNAPSHOTTING_ENABLED": "n"}
+
+    def __init__(self, env: dict[str, str] | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:
+        super().__init__(env)
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._listeners: list[Callable[[], None]] = []
+        self._lock = threading.Lock()
+
+    # ----- notification of new events (for the relay) -----
+
+    def add_listener(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` after every successful save (e.g. to wake the relay)."""
+        self._listeners.append(listener)
+
+    def _saved(self) -> None:
+        for listener in self._listeners:
+            listener()
+
+    def _meta(self, meta: c.Meta, now: datetime) -> dict[str, Any]:
+        return {"actor": meta.actor, "occurred_at": meta.occurred_at or now,
+                "correlation_id": meta.correlation_id}
+
+    # ----- creating calls -----
+
+    def receive_inquiry(self, cmd: c.ReceiveInquiry) -> Outcome:
+        now = self._clock()
+        c.validate_receive(cmd, now)
+        inquiry_id = inquiry_id_for(cmd.idempotency_key)
+        fingerprint = cmd.fingerprint()
+        existing = self._find(inquiry_id)
+        if existing is not None:
+            return self._replay(existing, fingerprint)
+        priority = cmd.priority or derive_priority(Level(cmd.impact), Level(cmd.urgency))
+        inquiry = Inquiry.receive(
+            inquiry_id=inquiry_id,
+            idempotency_key=cmd.idempotency_key,
+            request_fingerprint=fingerprint,
+            channel=cmd.channel,
+            kind=cmd.kind,
+            contact={
+                "name": cmd.contact.name,
+                "phone": cmd.contact.phone,
+                "email": cmd.contact.email,
+                "preferred_language": cmd.contact.preferred_language or "ja",
+            },
+            subject=cmd.subject,
+            body=cmd.body,
+            category=cmd.category,
+            department=cmd.department,
+            impact=cmd.impact,
+            urgency=cmd.urgency,
+            priority=str(Priority(priority)),
+            agreement_id=cmd.agreement_id,
+            contacted_at=cmd.contacted_at,
+            external_ref=cmd.external_ref,
+            **self._meta(c.Meta(cmd.meta.actor, cmd.meta.occurred_at or cmd.contacted_at,
+                                cmd.meta.correlation_id), now),
+        )
+        try:
+            self.save(inquiry)
+        except IntegrityError:
+            # A concurrent call with the same key won the race: answer as a retry.
+            return self._replay(self._get(inquiry_id), fingerprint)
+        self._saved()
+        return Outcome(inquiry)
+
+    def record_contact_attempt(self, cmd: c.RecordContactAttempt) -> Outcome:
+        now = self._clock()
+        c.validate_contact_attempt(cmd, now)
+        attempt_id = attempt_id_for(cmd.idempotency_key)
+        fingerprint = cmd.fingerprint()
+        existing = self._find(attempt_id)
+        if existing is not None:
+            return self._replay(existing, fingerprint)
+        attempt = ContactAttempt.record(
+            attempt_id=attempt_id, idempotency_key=cmd.idempotency_key,
+            request_fingerprint=fingerprint, outcome=cmd.outcome, queue=cmd.queue,
+            wait_seconds=cmd.wait_seconds, attempted_at=cmd.attempted_at,
+            inquiry_id=cmd.inquiry_id, call_id=cmd.call_id, correlation_id=cmd.correlation_id,
+        )
+        try:
+            self.save(attempt)
+        except IntegrityError:
+            return self._replay(self._get(attempt_id), fingerprint)
+        self._saved()
+        return Outcome(attempt)
+
+    def _replay(self, aggregate: Any, fingerprint: str) -> Outcome:
+        if aggregate.request_fingerprint != fingerprint:
+            raise IdempotencyKeyReused(
+                "idempotency_key was already used for a different request"
+            )
+        return Outcome(aggregate, replayed=True)
+
+    # ----- commands on an existing inquiry -----
+
+    def _change(self, inquiry_id: str, expected_version: int, meta: c.Meta,
+                action: Callable[[Inquiry, dict[str, Any]], bool | None]) -> Outcome:
+        """Load, check the expected version, apply ``action``, save; retry on races."""
+        uid = parse_id(inquiry_id, "context.inquiry_id")
+        now = self._clock()
+        for _ in range(MAX_CONFLICT_RETRIES):
+            inquiry = self._get(uid)
+            if not isinstance(inquiry, Inquiry):
+                raise NotFound(f"inquiry {inquiry_id} not found")
+            if expected_version and inquiry.version != expected_version:
+                raise VersionConflict(
+                    f"inquiry {inquiry_id} is at version {inquiry.version}, "
+                    f"not the expected version {expected_version}"
+                )
+            changed = action(inquiry, self._meta(meta, now))
+            if changed is False:
+                return Outcome(inquiry, replayed=True)
+            try:
+                self.save(inquiry)
+            except IntegrityError:
+                if expected_version:
+                    raise VersionConflict(
+                        f"inquiry {inquiry_id} was changed concurrently; reload and retry"
+                    ) from None
+                continue
+            self._saved()
+            return Outcome(inquiry)
+        raise VersionConflict(f"inquiry {inquiry_id} is too busy; retry")
+
+    def log_contact(self, inquiry_id: str, expected_version: int, meta: c.Meta,
+                    idempotency_key: str, channel: str, direction: str, note: str) -> Outcome:
+        c.validate_log_contact(idempotency_key, channel, direction, note, meta, self._clock())
+        return self._change(inquiry_id, expected_version, meta, lambda i, m: i.log_contact(
+            contact_key=idempotency_key, channel=channel,
+            direction=direction or Direction.INBOUND, note=note, **m))
+
+    def record_first_response(self, inquiry_id: str, expected_version: int, meta: c.Meta,
+                              channel: str) -> Outcome:
+        c.validate_first_response(channel, meta, self._clock())
+        return self._change(inquiry_id, expected_version, meta,
+                            lambda i, m: i.record_first_response(channel=channel or i.channel,
+                                                                 **m))
+
+    def assign(self, inquiry_id: str, expected_version: int, meta: c.Meta, team: str,
+               assignee: str) -> Outcome:
+        c.validate_assign(team, assignee, meta, self._clock())
+        return self._change(inquiry_id, expected_version, meta,
+                            lambda i, m: i.assign(team=team, assignee=assignee, **m))
+
+    def escalate(self, inquiry_id: str, expected_version: int, meta: c.Meta, target: str,
+                 to_tier: int, to_department: str, to_supplier_id: str, reason: str) -> Outcome:
+        c.validate_escalate(target, to_tier, to_department, to_supplier_id, reason, meta,
+                            self._clock())
+        return self._change(inquiry_id, expected_version, meta, lambda i, m: i.escalate(
+            target=target, to_tier=to_tier, to_department=to_department,
+            to_supplier_id=to_supplier_id, reason=reason, **m))
+
+    def put_on_hold(self, inquiry_id: str, expected_version: int, meta: c.Meta, reason: str,
+                    note: str) -> Outcome:
+        c.validate_hold(reason, note, meta, self._clock())
+        return self._change(inquiry_id, expected_version, meta,
+                            lambda i, m: i.put_on_hold(reason=reason, note=note, **m))
+
+    def resume(self, inquiry_id: str, expected_version: int, meta: c.Meta,
+               note: str) -> Outcome:
+        c.validate_note("note", note, meta, self._clock())
+        return self._change(inquiry_id, expected_version, meta,
+                            lambda i, m: i.resume(note=note, **m))
+
+    def resolve(self, inquiry_id: str, expected_version: int, meta: c.Meta, code: str,
+                text: str, faq_entry_id: str) -> Outcome:
+        c.validate_resolve(code, text, faq_entry_id, meta, self._clock())
+        return self._change(inquiry_id, expected_version, meta, lambda i, m: i.resolve(
+            resolution_code=code, resolution_text=text, faq_entry_id=faq_entry_id, **m))
+
+    def reopen(self, inquiry_id: str, expected_version: int, meta: c.Meta,
+               reason: str) -> Outcome:
+        c.validate_note("reason", reason, meta, self._clock(), required=True,
+                        limit=c.Limits.REASON)
+        return self._change(inquiry_id, expected_version, meta,
+                            lambda i, m: i.reopen(reason=reason, **m))
+
+    def close_inquiry(self, inquiry_id: str, expected_version: int, meta: c.Meta) -> Outcome:
+        c.validate_note("note", "", meta, self._clock())
+        return self._change(inquiry_id, expected_version, meta, lambda i, m: i.close(**m))
+
+    def record_satisfaction(self, inquiry_id: str, expected_version: int, meta: c.Meta,
+                            score: int, comment: str) -> Outcome:
+        c.validate_satisfaction(score, comment, meta, self._clock())
+        return self._change(inquiry_id, expected_version, meta,
+                            lambda i, m: i.record_satisfaction(score=score, comment=comment,
+                                                               **m))
+
+    # ----- queries -----
+
+    def get_inquiry(self, inquiry_id: str) -> Inquiry:
+        uid = parse_id(inquiry_id, "inquiry_id")
+        inquiry = self._find(uid)
+        if not isinstance(inquiry, Inquiry):
+            raise NotFound(f"inquiry {inquiry_id} not found")
+        return inquiry
+
+    def history(self, inquiry_id: str) -> list[HistoryItem]:
+        inquiry = self.get_inquiry(inquiry_id)
+        return [history_item(e) for e in self.events.get(inquiry.id)]
+
+    def _find(self, aggregate_id: UUID) -> Any:
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+
+    def _get(self, aggregate_id: UUID) -> Any:
+        found = self._find(aggregate_id)
+        if found is None:
+            raise NotFound(f"{aggregate_id} not found")
+        return found
+
+
+def history_item(event: Any) -> HistoryItem:
+    details = {k: _jsonable(v) for k, v in event.__dict__.items() if k not in _ENVELOPE}
+    details.pop("request_fingerprint", None)
+    return HistoryItem(
+        version=event.originator_version,
+        event_type=event_type_name(event),
+        recorded_at=event.timestamp,
+        occurred_at=getattr(event, "occurred_at", None),
+        actor=getattr(event, "actor", ""),
+        details=details,
+    )
+
+
+def parse_id(value: str, field_name: str) -> UUID:
+    """Parse an aggregate id given by a caller; malformed ids are INVALID_ARGUMENT."""
+    try:
+        return UUID(value)
+    except (ValueError, AttributeError, TypeError):
+        raise c.InvalidField([(field_name, "must be a UUID")]) from None
+
+
+def history_json(details: dict[str, Any]) -> str:
+    return json.dumps(details, ensure_ascii=False, sort_keys=True)
+
+
+def all_event_names(events: Iterable[Any]) -> list[str]:
+    return [event_type_name(e) for e in events]

@@ -1,0 +1,1 @@
+"""Pure domain of intake: aggregates, events and rules. No I/O here."""

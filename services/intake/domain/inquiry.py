@@ -1,0 +1,305 @@
+"""The Inquiry aggregate (問い合わせ): one inquiry, every contact on every channel.
+
+Each command checks the current status and then records one immutable, versioned
+event; the event's ``apply`` is the only place state changes, so replaying the
+history rebuilds exactly the same inquiry.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate
+
+from services.intake.domain.errors import TransitionNotAllowed
+from services.intake.domain.values import (
+    OPEN_STATUSES,
+    EscalationTarget,
+    HoldReason,
+    Status,
+)
+
+# Inquiry ids are derived from the idempotency key, so a retried creation finds the
+# inquiry it created before instead of making a second one.
+INQUIRY_NAMESPACE = UUID("6f1d7c1e-2f0b-4d5e-9a39-6d8f0e2b9a11")
+
+
+def inquiry_id_for(idempotency_key: str) -> UUID:
+    return uuid5(INQUIRY_NAMESPACE, "inquiry:" + idempotency_key)
+
+
+class Inquiry(Aggregate):
+    """An inquiry from a contact, from receipt to closure."""
+
+    class Event(Aggregate.Event):
+        actor: str
+        occurred_at: datetime
+        correlation_id: str
+
+    class Received(Aggregate.Created, Event):
+        idempotency_key: str
+        request_fingerprint: str
+        channel: str
+        kind: str
+        contact: dict[str, str]
+        subject: str
+        body: str
+        category: str
+        department: str
+        impact: str
+        urgency: str
+        priority: str
+        agreement_id: str
+        contacted_at: datetime
+        external_ref: str
+
+    class ContactLogged(Event):
+        contact_key: str
+        channel: str
+        direction: str
+        note: str
+
+        def apply(self, aggregate: Inquiry) -> None:
+            aggregate.contact_count += 1
+            aggregate.contact_keys.add(self.contact_key)
+
+    class FirstResponseRecorded(Event):
+        channel: str
+
+        def apply(self, aggregate: Inquiry) -> None:
+            aggregate.first_response_at = self.occurred_at
+            if aggregate.status == Status.RECEIVED:
+                aggregate.status = Status.RESPONDED
+
+    class Assigned(Event):
+        team: str
+        assignee: str
+
+        def apply(self, aggregate: Inquiry) -> None:
+            aggregate.team = self.team
+            aggregate.assignee = self.assignee
+            if aggregate.status in (Status.RECEIVED, Status.RESPONDED):
+                aggregate.status = Status.ASSIGNED
+
+    class Escalated(Event):
+        target: str
+        from_tier: int
+        to_tier: int
+        from_department: str
+        to_department: str
+        to_supplier_id: str
+        reason: str
+
+        def apply(self, aggregate: Inquiry) -> None:
+            aggregate.status = Status.ESCALATED
+            aggregate.tier = self.to_tier
+            aggregate.escalation_count += 1
+            if self.target == EscalationTarget.DEPARTMENT:
+                aggregate.escalated_department = self.to_department
+            if self.target == EscalationTarget.SUPPLIER:
+                aggregate.supplier_id = self.to_supplier_id
+
+    class PutOnHold(Event):
+        reason: str
+        note: str
+
+        def apply(self, aggregate: Inquiry) -> None:
+            aggregate.status_before_hold = aggregate.status
+            aggregate.status = Status.ON_HOLD
+            aggregate.hold_reason = self.reason
+
+    class Resumed(Event):
+        note: str
+
+        def apply(self, aggregate: Inquiry) -> None:
+            aggregate.status = Status(aggregate.status_before_hold or Status.RECEIVED)
+            aggregate.status_before_hold = ""
+            aggregate.hold_reason = ""
+
+    class Resolved(Event):
+        resolution_code: str
+        resolution_text: str
+        faq_entry_id: str
+        at_first_contact: bool
+
+        def apply(self, aggregate: Inquiry) -> None:
+            aggregate.status = Status.RESOLVED
+            aggregate.hold_reason = ""
+            aggregate.status_before_hold = ""
+            aggregate.resolved_at = self.occurred_at
+            aggregate.resolution_code = self.resolution_code
+            aggregate.resolution_text = self.resolution_text
+            aggregate.faq_entry_id = self.faq_entry_id
+            aggregate.resolved_at_first_contact = self.at_first_contact
+
+    class Reopened(Event):
+        reason: str
+
+        def apply(self, aggregate: Inquiry) -> None:
+            aggregate.status = Status.ESCALATED if aggregate.escalation_count else (
+                Status.ASSIGNED if aggregate.team else Status.RESPONDED
+            )
+            aggregate.reopen_count += 1
+            aggregate.resolved_at = None
+            aggregate.resolved_at_first_contact = False
+
+    class Closed(Event):
+        def apply(self, aggregate: Inquiry) -> None:
+            aggregate.status = Status.CLOSED
+            aggregate.closed_at = self.occurred_at
+
+    class SatisfactionRecorded(Event):
+        score: int
+        comment: str
+
+        def apply(self, aggregate: Inquiry) -> None:
+            aggregate.satisfaction_score = self.score
+            aggregate.satisfaction_comment = self.comment
+
+    def __init__(
+        self,
+        *,
+        idempotency_key: str,
+        request_fingerprint: str,
+        channel: str,
+        kind: str,
+        contact: dict[str, str],
+        subject: str,
+        body: str,
+        category: str,
+        department: str,
+        impact: str,
+        urgency: str,
+        priority: str,
+        agreement_id: str,
+        contacted_at: datetime,
+        external_ref: str,
+        actor: str,
+        occurred_at: datetime,
+        correlation_id: str,
+    ) -> None:
+        self.idempotency_key = idempotency_key
+        self.request_fingerprint = request_fingerprint
+        self.channel = channel
+        self.kind = kind
+        self.contact = dict(contact)
+        self.subject = subject
+        self.body = body
+        self.category = category
+        self.department = department
+        self.impact = impact
+        self.urgency = urgency
+        self.priority = priority
+        self.agreement_id = agreement_id
+        self.external_ref = external_ref
+        self.received_at = contacted_at
+        self.received_by = actor
+        self.status = Status.RECEIVED
+        self.status_before_hold = ""
+        self.first_response_at: datetime | None = None
+        self.resolved_at: datetime | None = None
+        self.closed_at: datetime | None = None
+        self.team = ""
+        self.assignee = ""
+        self.tier = 1
+        self.escalated_department = ""
+        self.supplier_id = ""
+        self.hold_reason = ""
+        self.resolution_code = ""
+        self.resolution_text = ""
+        self.faq_entry_id = ""
+        self.resolved_at_first_contact = False
+        self.contact_count = 1
+        self.contact_keys: set[str] = set()
+        self.escalation_count = 0
+        self.reopen_count = 0
+        self.satisfaction_score: int | None = None
+        self.satisfaction_comment = ""
+
+    # ----- creation -----
+
+    @classmethod
+    def receive(cls, *, inquiry_id: UUID, **fields: Any) -> Inquiry:
+        return cls._create(cls.Received, id=inquiry_id, **fields)
+
+    # ----- commands -----
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def _require(self, allowed: bool, message: str) -> None:
+        if not allowed:
+            raise TransitionNotAllowed(message)
+
+    def log_contact(self, *, contact_key: str, channel: str, direction: str, note: str,
+                    **meta: Any) -> bool:
+        """Log a further contact; False when this contact key was already logged."""
+        if contact_key in self.contact_keys:
+            return False
+        self._require(self.status != Status.CLOSED,
+                      "inquiry is CLOSED: a new contact opens a new inquiry")
+        self.trigger_event(self.ContactLogged, contact_key=contact_key, channel=channel,
+                           direction=direction, note=note, **meta)
+        return True
+
+    def record_first_response(self, *, channel: str, **meta: Any) -> None:
+        self._require(self.first_response_at is None, "first response is already recorded")
+        self._require(self.is_open, f"inquiry is {self.status}")
+        self.trigger_event(self.FirstResponseRecorded, channel=channel, **meta)
+
+    def assign(self, *, team: str, assignee: str, **meta: Any) -> None:
+        self._require(self.is_open, f"inquiry is {self.status}: only open inquiries are assigned")
+        self.trigger_event(self.Assigned, team=team, assignee=assignee, **meta)
+
+    def escalate(self, *, target: str, to_tier: int, to_department: str, to_supplier_id: str,
+                 reason: str, **meta: Any) -> None:
+        self._require(self.is_open and self.status != Status.ON_HOLD,
+                      f"inquiry is {self.status}: only open inquiries not on hold are escalated")
+        if target == EscalationTarget.TIER:
+            self._require(to_tier > self.tier,
+                          f"to_tier {to_tier} is not above the current tier {self.tier}")
+        new_tier = to_tier if target == EscalationTarget.TIER else self.tier
+        self.trigger_event(
+            self.Escalated, target=target, from_tier=self.tier, to_tier=new_tier,
+            from_department=self.escalated_department or self.department,
+            to_department=to_department, to_supplier_id=to_supplier_id, reason=reason, **meta,
+        )
+
+    def put_on_hold(self, *, reason: str, note: str, **meta: Any) -> None:
+        self._require(self.is_open and self.status != Status.ON_HOLD,
+                      f"inquiry is {self.status}: only open inquiries not on hold can be held")
+        self.trigger_event(self.PutOnHold, reason=reason, note=note, **meta)
+
+    def resume(self, *, note: str, **meta: Any) -> None:
+        self._require(self.status == Status.ON_HOLD, f"inquiry is {self.status}, not ON_HOLD")
+        self.trigger_event(self.Resumed, note=note, **meta)
+
+    def resolve(self, *, resolution_code: str, resolution_text: str, faq_entry_id: str,
+                **meta: Any) -> None:
+        self._require(self.is_open, f"inquiry is {self.status}: only open inquiries are resolved")
+        at_first_contact = (
+            self.escalation_count == 0 and self.reopen_count == 0 and self.contact_count == 1
+            and self.hold_reason != HoldReason.AWAITING_SUPPLIER
+        )
+        self.trigger_event(self.Resolved, resolution_code=resolution_code,
+                           resolution_text=resolution_text, faq_entry_id=faq_entry_id,
+                           at_first_contact=at_first_contact, **meta)
+
+    def reopen(self, *, reason: str, **meta: Any) -> None:
+        self._require(self.status == Status.RESOLVED,
+                      f"inquiry is {self.status}: only RESOLVED inquiries are reopened")
+        self.trigger_event(self.Reopened, reason=reason, **meta)
+
+    def close(self, **meta: Any) -> None:
+        self._require(self.status == Status.RESOLVED,
+                      f"inquiry is {self.status}: only RESOLVED inquiries are closed")
+        self.trigger_event(self.Closed, **meta)
+
+    def record_satisfaction(self, *, score: int, comment: str, **meta: Any) -> None:
+        self._require(self.status in (Status.RESOLVED, Status.CLOSED),
+                      f"inquiry is {self.status}: satisfaction is recorded after resolution")
+        self._require(self.satisfaction_score is None, "satisfaction is already recorded")
+        self.trigger_event(self.SatisfactionRecorded, score=score, comment=comment, **meta)

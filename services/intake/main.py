@@ -1,0 +1,66 @@
+"""Run the intake service: event store, outbox relay to Kafka, gRPC server."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+
+from madoguchi.api.intake.v1 import intake_pb2, intake_pb2_grpc
+from madoguchi.config import Settings
+from madoguchi.eventstream.relay import LeaderLock, OutboxRelay
+from madoguchi.rpc.server import GrpcServer
+from madoguchi.storage.urls import parse_database_url
+from services.intake.adapters.grpc_api import IntakeServicer
+from services.intake.adapters.publishing import make_router
+from services.intake.application.service import IntakeApplication
+
+log = logging.getLogger("madoguchi.intake")
+RELAY_LOCK_KEY = 0x4D41444F  # "MADO": one publishing relay per intake event store
+
+
+class IntakeService:
+    """The intake process's parts, started and stopped in a safe order."""
+
+    def __init__(self, settings: Settings, *, address: str | None = None) -> None:
+        self.settings = settings
+        url = parse_database_url(settings.database_urls["intake"])
+        self.app = IntakeApplication(env=url.eventsourcing_env())
+        self.relay = OutboxRelay(
+            self.app, make_router(settings.topics), bootstrap=settings.bootstrap(),
+            topics=[settings.topics.inquiries, settings.topics.contact_attempts],
+            partitions=settings.topic_partitions, name="intake-relay",
+            leader_lock=LeaderLock(url.psycopg_conninfo(), RELAY_LOCK_KEY)
+            if url.is_postgres else None,
+        )
+        self.app.add_listener(self.relay.wake)
+        self.grpc = GrpcServer(
+            address or settings.address("intake"),
+            [intake_pb2.DESCRIPTOR.services_by_name["IntakeService"].full_name],
+            lambda server: intake_pb2_grpc.add_IntakeServiceServicer_to_server(
+                IntakeServicer(self.app), server),
+        )
+
+    def start(self) -> None:
+        self.relay.start()
+        self.grpc.start()
+        self.grpc.set_serving(True)
+
+    def stop(self) -> None:
+        """Stop taking requests, let in-flight ones finish, then drain the relay."""
+        self.grpc.stop(grace=5)
+        self.relay.stop(timeout=15)
+        self.app.close()
+
+
+def run(settings: Settings) -> None:
+    service = IntakeService(settings)
+    stopping = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopping.set())
+    service.start()
+    log.info("intake ready on %s (Kafka %s)", service.grpc.address, settings.bootstrap())
+    stopping.wait()
+    log.info("intake stopping")
+    service.stop()
+    log.info("intake stopped")

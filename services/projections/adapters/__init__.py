@@ -1,0 +1,1 @@
+"""Adapters of projections: SQL read-model store and gRPC query API."""

@@ -1,0 +1,116 @@
+"""The projections gRPC query API over the inquiry read model."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import grpc
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from madoguchi.api.projections.v1 import projections_pb2 as pb
+from madoguchi.api.projections.v1 import projections_pb2_grpc
+from madoguchi.errors import InvalidField, NotFound
+from madoguchi.rpc.errors import translate_errors
+from services.projections.adapters.sql_store import InquiryFilter, InquiryStore, PageTokenError
+
+STATUSES = {"RECEIVED", "RESPONDED", "ASSIGNED", "ESCALATED", "ON_HOLD", "RESOLVED", "CLOSED"}
+CHANNELS = {"PHONE", "FAX", "EMAIL", "CHAT", "WEB_FORM", "WALK_IN", "LETTER"}
+KINDS = {"QUESTION", "REQUEST", "INCIDENT", "COMPLAINT"}
+MAX_PAGE_SIZE = 500
+DEFAULT_PAGE_SIZE = 50
+
+
+def _ts(value: str | None) -> Timestamp | None:
+    if not value:
+        return None
+    ts = Timestamp()
+    ts.FromDatetime(datetime.fromisoformat(value).astimezone(UTC))
+    return ts
+
+
+def view_message(view: dict[str, Any]) -> pb.InquiryView:
+    message = pb.InquiryView(
+        inquiry_id=view["inquiry_id"], version=view["version"], status=view["status"],
+        channel=view["channel"], kind=view["kind"], subject=view["subject"],
+        category=view["category"], department=view["department"], priority=view["priority"],
+        agreement_id=view["agreement_id"], team=view["team"], assignee=view["assignee"],
+        tier=view["tier"], supplier_id=view["supplier_id"],
+        resolved_at_first_contact=view["resolved_at_first_contact"],
+        contact_count=view["contact_count"], escalation_count=view["escalation_count"],
+        reopen_count=view["reopen_count"],
+        has_satisfaction=view["satisfaction_score"] is not None,
+        satisfaction_score=view["satisfaction_score"] or 0,
+        faq_entry_id=view["faq_entry_id"],
+    )
+    for name in ("received_at", "first_response_at", "resolved_at", "closed_at", "updated_at"):
+        ts = _ts(view.get(name))
+        if ts is not None:
+            getattr(message, name).CopyFrom(ts)
+    for entry in view.get("timeline", []):
+        item = message.timeline.add(version=entry["version"], event_type=entry["event_type"],
+                                    actor=entry["actor"],
+                                    details_json=json.dumps(entry["details"], ensure_ascii=False,
+                                                            sort_keys=True))
+        ts = _ts(entry["occurred_at"])
+        if ts is not None:
+            item.occurred_at.CopyFrom(ts)
+    return message
+
+
+def _check_values(violations: list[tuple[str, str]], name: str, values: list[str],
+                  allowed: set[str]) -> None:
+    bad = [v for v in values if v not in allowed]
+    if bad:
+        violations.append((name, f"unknown value(s) {', '.join(bad)}; allowed: "
+                                 f"{', '.join(sorted(allowed))}"))
+
+
+class InquiryQueryServicer(projections_pb2_grpc.InquiryQueryServiceServicer):
+    def __init__(self, store: InquiryStore) -> None:
+        self.store = store
+
+    @translate_errors
+    def GetInquiry(self, request: pb.GetInquiryRequest,
+                   context: grpc.ServicerContext) -> pb.InquiryView:
+        try:
+            UUID(request.inquiry_id)
+        except ValueError:
+            raise InvalidField([("inquiry_id", "must be a UUID")]) from None
+        view = self.store.get(str(UUID(request.inquiry_id)))
+        if view is None:
+            raise NotFound(f"inquiry {request.inquiry_id} is not in the read model (yet)")
+        return view_message(view)
+
+    @translate_errors
+    def ListInquiries(self, request: pb.ListInquiriesRequest,
+                      context: grpc.ServicerContext) -> pb.ListInquiriesResponse:
+        violations: list[tuple[str, str]] = []
+        _check_values(violations, "status", list(request.status), STATUSES)
+        _check_values(violations, "channel", list(request.channel), CHANNELS)
+        _check_values(violations, "kind", list(request.kind), KINDS)
+        if not 0 <= request.page_size <= MAX_PAGE_SIZE:
+            violations.append(("page_size", f"must be between 0 and {MAX_PAGE_SIZE}"))
+        received_from = (request.received_from.ToDatetime(tzinfo=UTC)
+                         if request.HasField("received_from") else None)
+        received_to = (request.received_to.ToDatetime(tzinfo=UTC)
+                       if request.HasField("received_to") else None)
+        if received_from and received_to and received_from > received_to:
+            violations.append(("received_to", "must not be before received_from"))
+        if violations:
+            raise InvalidField(violations)
+        flt = InquiryFilter(
+            statuses=tuple(request.status), channels=tuple(request.channel),
+            kinds=tuple(request.kind), category=request.category,
+            department=request.department, received_from=received_from,
+            received_to=received_to,
+        )
+        try:
+            views, token, total = self.store.list(flt, request.page_size or DEFAULT_PAGE_SIZE,
+                                                  request.page_token)
+        except PageTokenError as error:
+            raise InvalidField([("page_token", str(error))]) from None
+        return pb.ListInquiriesResponse(inquiries=[view_message(v) for v in views],
+                                        next_page_token=token, total_size=total)

@@ -1,0 +1,1 @@
+"""Use cases of projections: consume topics into read models."""

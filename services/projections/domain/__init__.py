@@ -1,0 +1,1 @@
+"""Pure read-model logic: how each event changes a view."""

@@ -1,0 +1,62 @@
+"""Run the projections service: topic consumer into read models, gRPC query server."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+
+from madoguchi.api.projections.v1 import projections_pb2, projections_pb2_grpc
+from madoguchi.config import Settings
+from madoguchi.eventstream.consumer import PartitionConsumer
+from madoguchi.rpc.server import GrpcServer
+from madoguchi.storage.sql import SqlDatabase
+from madoguchi.storage.urls import parse_database_url
+from services.projections.adapters.grpc_api import InquiryQueryServicer
+from services.projections.adapters.sql_store import InquiryStore
+from services.projections.application.projector import InquiryProjector
+
+log = logging.getLogger("madoguchi.projections")
+GROUP_ID = "madoguchi-projections"
+
+
+class ProjectionsService:
+    def __init__(self, settings: Settings, *, address: str | None = None,
+                 group_id: str = GROUP_ID, name: str = "projections-consumer") -> None:
+        self.db = SqlDatabase(parse_database_url(settings.database_urls["projections"]))
+        self.store = InquiryStore(self.db)
+        self.projector = InquiryProjector(self.store)
+        self.consumer = PartitionConsumer(
+            self.projector, bootstrap=settings.bootstrap(), group_id=group_id,
+            topics=[settings.topics.inquiries, settings.topics.contact_attempts],
+            name=name, fetch_max_wait_ms=settings.fetch_max_wait_ms,
+        )
+        service_name = projections_pb2.DESCRIPTOR.services_by_name["InquiryQueryService"]
+        self.grpc = GrpcServer(
+            address or settings.address("projections"), [service_name.full_name],
+            lambda server: projections_pb2_grpc.add_InquiryQueryServiceServicer_to_server(
+                InquiryQueryServicer(self.store), server),
+        )
+
+    def start(self) -> None:
+        self.consumer.start()
+        self.grpc.start()
+        self.grpc.set_serving(True)
+
+    def stop(self) -> None:
+        self.grpc.stop(grace=5)
+        self.consumer.stop(timeout=15)
+        self.db.close()
+
+
+def run(settings: Settings) -> None:
+    service = ProjectionsService(settings)
+    stopping = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopping.set())
+    service.start()
+    log.info("projections ready on %s (Kafka %s)", service.grpc.address, settings.bootstrap())
+    stopping.wait()
+    log.info("projections stopping")
+    service.stop()
+    log.info("projections stopped")

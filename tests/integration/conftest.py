@@ -1,0 +1,39 @@
+"""Per-test systems on each store: SQLite files and a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.integration.system import RunningSystem, make_settings
+
+STORES = ["sqlite", "postgres"]
+
+
+def database_urls(store: str, tmp_path: Path, request: pytest.FixtureRequest) -> dict[str, str]:
+    if store == "sqlite":
+        return {name: f"sqlite:///{tmp_path / name}.db"
+                for name in ("intake", "projections", "sla_monitor", "supplier")}
+    postgres = request.getfixturevalue("postgres")
+    return {name: postgres.new_database(name)
+            for name in ("intake", "projections", "sla_monitor", "supplier")}
+
+
+@pytest.fixture(params=STORES)
+def store(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def system(store: str, broker, tmp_path: Path,  # noqa: ANN001
+           request: pytest.FixtureRequest) -> Iterator[RunningSystem]:
+    """Intake and projections on ``store``, each test with its own topics and databases."""
+    suffix = uuid.uuid4().hex[:10]
+    settings = make_settings(tmp_path, broker.bootstrap, database_urls(store, tmp_path, request),
+                             suffix)
+    running = RunningSystem(settings, group_id=f"projections-{suffix}")
+    yield running
+    running.stop()
