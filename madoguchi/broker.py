@@ -36,9 +36,10 @@ class EmbeddedBroker:
     """A tansu broker process listening on loopback."""
 
     def __init__(self, port: int, *, host: str = "127.0.0.1", log_file: Path | None = None,
-                 cluster_id: str | None = None) -> None:
+                 cluster_id: str | None = None, advertised_port: int | None = None) -> None:
         self.host = host
         self.port = port
+        self.advertised_port = advertised_port or port
         self.cluster_id = cluster_id or f"madoguchi-{uuid.uuid4().hex[:12]}"
         self.log_file = log_file
         self.process: subprocess.Popen[bytes] | None = None
@@ -49,10 +50,11 @@ class EmbeddedBroker:
 
     def start(self, timeout: float = 20.0) -> None:
         url = f"tcp://{self.host}:{self.port}"
+        advertised = f"tcp://{self.host}:{self.advertised_port}"
         out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
             [broker_binary(), "broker", "--cluster-id", self.cluster_id,
-             "--listener-url", url, "--advertised-listener-url", url,
+             "--listener-url", url, "--advertised-listener-url", advertised,
              "--storage-engine", "memory://tansu/"],
             stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )

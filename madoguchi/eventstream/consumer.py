@@ -9,6 +9,7 @@ the handler's idempotency (it must tolerate any message more than once).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from typing import Any, Protocol
@@ -91,7 +92,7 @@ class PartitionConsumer:
                     self._open()
                 self._poll_once()
                 backoff = 0.2
-            except Exception as error:  # noqa: BLE001 - back off and reconnect
+            except Exception as error:
                 log.warning("%s: %s; retrying in %.1f s", self.name, error, backoff)
                 self._close()
                 if self._stop.wait(backoff):
@@ -110,10 +111,8 @@ class PartitionConsumer:
         consumer, self._consumer = self._consumer, None
         self.assigned.clear()
         if consumer is not None:
-            try:
+            with contextlib.suppress(Exception):
                 consumer.close(autocommit=False)
-            except Exception:  # noqa: BLE001 - closing is best effort
-                pass
 
     def _poll_once(self) -> None:
         assert self._consumer is not None
@@ -131,7 +130,7 @@ class PartitionConsumer:
             offsets = {tp: _offset_meta(records[-1].offset + 1) for tp, records in batches.items()}
             try:
                 self._consumer.commit_async(offsets=offsets)
-            except Exception as error:  # noqa: BLE001 - monitoring only
+            except Exception as error:
                 log.debug("%s: commit_async failed: %s", self.name, error)
 
 

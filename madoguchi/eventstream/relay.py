@@ -12,8 +12,10 @@ With several replicas on PostgreSQL, only the holder of an advisory lock publish
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +23,7 @@ from typing import Any
 from eventsourcing.application import Application
 from eventsourcing.persistence import Tracking
 from kafka import KafkaProducer
+from kafka.errors import KafkaTimeoutError
 
 from madoguchi.eventstream.kafka_settings import producer_config
 from madoguchi.eventstream.topics import cluster_id, ensure_topics
@@ -37,6 +40,10 @@ class Publication:
 
 
 Router = Callable[[Any], Publication]
+
+
+class ClusterChanged(RuntimeError):
+    """The bootstrap address now leads to another Kafka cluster (e.g. an empty new one)."""
 
 
 class LeaderLock:
@@ -59,7 +66,7 @@ class LeaderLock:
         try:
             self._conn.execute("SELECT 1")
             return True
-        except Exception:  # noqa: BLE001 - a broken connection means the lock is gone
+        except Exception:
             return False
 
     def release(self) -> None:
@@ -117,7 +124,9 @@ class OutboxRelay:
         return f"{self.name}@{self._cluster_id}"
 
     def position(self) -> int:
-        return self.tracking.max_tracking_id(self.tracking_name) or 0 if self._cluster_id else 0
+        if not self._cluster_id:
+            return 0
+        return self.tracking.max_tracking_id(self.tracking_name) or 0
 
     # ----- work -----
 
@@ -138,7 +147,7 @@ class OutboxRelay:
                     return
                 self._wake.wait(self.idle_wait)
                 self._wake.clear()
-            except Exception as error:  # noqa: BLE001 - any failure: back off, retry
+            except Exception as error:
                 log.warning("relay %s: %s; retrying in %.1f s", self.name, error, backoff)
                 self._close_producer()
                 if self._stop.wait(backoff):
@@ -165,14 +174,33 @@ class OutboxRelay:
         producer, self._producer = self._producer, None
         self.connected.clear()
         if producer is not None:
-            try:
+            with contextlib.suppress(Exception):
                 producer.close(timeout=2)
-            except Exception:  # noqa: BLE001 - closing a broken producer is best effort
-                pass
+
+    def _check_cluster(self) -> None:
+        # kafka-python exposes the cluster id only on its metadata object.
+        metadata = getattr(self._producer, "_metadata", None)
+        seen = getattr(metadata, "cluster_id", None)
+        if seen and seen != self._cluster_id:
+            raise ClusterChanged(f"cluster changed from {self._cluster_id} to {seen}")
+
+    def _flush(self, futures: list[Any], timeout: float = 30.0) -> None:
+        """Wait for the acks in short steps, noticing a replaced cluster on the way."""
+        assert self._producer is not None
+        deadline = time.monotonic() + timeout
+        while not all(f.is_done for f in futures):
+            self._check_cluster()
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no acknowledgement from Kafka within {timeout} s")
+            try:
+                self._producer.flush(timeout=0.5)
+            except KafkaTimeoutError:
+                continue
 
     def publish_pending(self) -> int:
         """Publish one batch after the recorded position; return how many were published."""
         assert self._producer is not None
+        self._check_cluster()
         position = self.position()
         notifications = self.app.recorder.select_notifications(
             start=position + 1, limit=self.batch_size
@@ -187,7 +215,7 @@ class OutboxRelay:
                 publication.topic, key=publication.key, value=publication.value,
                 headers=publication.headers,
             ))
-        self._producer.flush(timeout=30)
+        self._flush(futures)
         for future in futures:
             future.get(timeout=0)  # raises the delivery error, if any
         self.tracking.insert_tracking(Tracking(self.tracking_name, notifications[-1].id))

@@ -67,7 +67,7 @@ def translate_errors(method: F) -> F:
     def wrapper(self: Any, request: Any, context: grpc.ServicerContext) -> Any:
         try:
             return method(self, request, context)
-        except Exception as error:  # noqa: BLE001 - mapped or re-raised below
+        except Exception as error:
             status = status_for(error)
             if status is None:
                 log.exception("unexpected error in %s", method.__name__)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from madoguchi.storage.urls import DatabaseUrl
@@ -98,10 +98,8 @@ class SqlDatabase:
     def close(self) -> None:
         with self._lock:
             for conn in self._all:
-                try:
+                with suppress(Exception):
                     conn.close()
-                except Exception:  # noqa: BLE001 - closing is best effort
-                    pass
             self._all.clear()
         self._local = threading.local()
 

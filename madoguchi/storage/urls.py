@@ -78,7 +78,7 @@ def parse_database_url(url: str) -> DatabaseUrl:
     if parts.scheme == "sqlite":
         raw = unquote(url[len("sqlite://"):])
         if raw.startswith("/"):
-            raw = raw[1:] if not raw.startswith("//") else raw[1:]
+            raw = raw[1:]  # sqlite:///rel.db is relative; sqlite:////abs.db absolute
         if not raw:
             raise DatabaseUrlError(f"sqlite URL without a path: {url!r}")
         path = Path(raw)

@@ -28,7 +28,7 @@ def store(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def system(store: str, broker, tmp_path: Path,  # noqa: ANN001
+def system(store: str, broker, tmp_path: Path,
            request: pytest.FixtureRequest) -> Iterator[RunningSystem]:
     """Intake and projections on ``store``, each test with its own topics and databases."""
     suffix = uuid.uuid4().hex[:10]

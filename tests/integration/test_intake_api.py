@@ -20,7 +20,7 @@ from tests.integration.system import RunningSystem
 pytestmark = pytest.mark.integration
 
 
-def rpc_error(call, *args, **kwargs) -> grpc.RpcError:  # noqa: ANN001
+def rpc_error(call, *args, **kwargs) -> grpc.RpcError:
     with pytest.raises(grpc.RpcError) as caught:
         call(*args, **kwargs)
     return caught.value

@@ -11,7 +11,7 @@ from services.intake.adapters.event_records import event_headers, to_record
 from services.intake.domain.contact_attempt import ContactAttempt
 
 
-def make_router(topics: Topics):  # noqa: ANN201 - returns a Router
+def make_router(topics: Topics):
     catalog = default_catalog()
 
     def route(event: Any) -> Publication:

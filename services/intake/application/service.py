@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -72,7 +72,7 @@ class IntakeApplication(Application[UUID]):
     """Intake's write side."""
 
     name = "intake"
-    env = {"IS_SNAPSHOTTING_ENABLED": "n"}
+    env: ClassVar[dict[str, str]] = {"IS_SNAPSHOTTING_ENABLED": "n"}
 
     def __init__(self, env: dict[str, str] | None = None,
                  clock: Callable[[], datetime] | None = None) -> None:
