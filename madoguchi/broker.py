@@ -32,6 +32,11 @@ def wait_for_port(host: str, port: int, timeout: float) -> None:
             time.sleep(0.05)
 
 
+def _port_in_use(host: str, port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex((host, port)) == 0
+
+
 class EmbeddedBroker:
     """A tansu broker process listening on loopback."""
 
@@ -49,6 +54,11 @@ class EmbeddedBroker:
         return f"{self.host}:{self.port}"
 
     def start(self, timeout: float = 20.0) -> None:
+        if _port_in_use(self.host, self.port):
+            raise OSError(
+                f"port {self.port} on {self.host} is already in use: stop what listens there, "
+                "or set MADOGUCHI_EMBEDDED_KAFKA_PORT (or MADOGUCHI_KAFKA_BOOTSTRAP_SERVERS "
+                "to use that Kafka)")
         url = f"tcp://{self.host}:{self.port}"
         advertised = f"tcp://{self.host}:{self.advertised_port}"
         out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
@@ -63,6 +73,9 @@ class EmbeddedBroker:
         except TimeoutError:
             self.stop()
             raise
+        if self.process.poll() is not None:
+            raise OSError(f"the broker exited at start ({self.process.returncode}); "
+                          f"see {self.log_file or 'its output'}")
 
     def stop(self, timeout: float = 5.0) -> None:
         process, self.process = self.process, None

@@ -34,6 +34,7 @@ class Settings:
     database_urls: dict[str, str]
     topics: Topics = field(default_factory=Topics)
     topic_partitions: int = 6
+    topic_replication_factor: int = 1
     fetch_max_wait_ms: int = 10
     log_level: str = "INFO"
 
@@ -67,6 +68,7 @@ def load_settings() -> Settings:
             contact_attempts=_env("MADOGUCHI_TOPIC_CONTACT_ATTEMPTS", Topics.contact_attempts),
         ),
         topic_partitions=int(_env("MADOGUCHI_TOPIC_PARTITIONS", "6")),
+        topic_replication_factor=int(_env("MADOGUCHI_TOPIC_REPLICATION_FACTOR", "1")),
         fetch_max_wait_ms=int(_env("MADOGUCHI_KAFKA_FETCH_MAX_WAIT_MS", "10")),
         log_level=_env("MADOGUCHI_LOG_LEVEL", "INFO"),
     )

@@ -32,12 +32,20 @@ class BatchHandler(Protocol):
         """Apply ``records`` (in offset order) and store the next offset, atomically."""
 
 
+def describe(partitions: Any) -> str:
+    """``topic[0,1,2]`` per topic, for short log lines."""
+    by_topic: dict[str, list[int]] = {}
+    for tp in partitions:
+        by_topic.setdefault(tp.topic, []).append(tp.partition)
+    return " ".join(f"{t}{sorted(p)}" for t, p in sorted(by_topic.items())) or "nothing"
+
+
 class _Seeker(ConsumerRebalanceListener):
     def __init__(self, owner: PartitionConsumer) -> None:
         self.owner = owner
 
     def on_partitions_revoked(self, revoked: Any) -> None:
-        log.info("%s: partitions revoked %s", self.owner.name, sorted(revoked))
+        log.info("%s: revoked %s", self.owner.name, describe(revoked))
 
     def on_partitions_assigned(self, assigned: Any) -> None:
         self.owner.seek_to_stored(list(assigned))
@@ -80,7 +88,7 @@ class PartitionConsumer:
                 self._consumer.seek(tp, stored[tp])
             else:
                 self._consumer.seek_to_beginning(tp)
-        log.info("%s: assigned %s", self.name, sorted(p.partition for p in partitions))
+        log.info("%s: assigned %s", self.name, describe(partitions))
         if partitions:
             self.assigned.set()
 

@@ -78,7 +78,8 @@ class OutboxRelay:
     """Publishes every event of ``app`` to Kafka in log order."""
 
     def __init__(self, app: Application[Any], route: Router, *, bootstrap: str,
-                 topics: list[str], partitions: int, name: str = "kafka-relay",
+                 topics: list[str], partitions: int, replication_factor: int = 1,
+                 name: str = "kafka-relay",
                  batch_size: int = 500, idle_wait: float = 0.25,
                  leader_lock: LeaderLock | None = None) -> None:
         self.app = app
@@ -86,6 +87,7 @@ class OutboxRelay:
         self.bootstrap = bootstrap
         self.topics = topics
         self.partitions = partitions
+        self.replication_factor = replication_factor
         self.name = name
         self.batch_size = batch_size
         self.idle_wait = idle_wait
@@ -164,7 +166,8 @@ class OutboxRelay:
         if self._producer is not None:
             return
         self._cluster_id = cluster_id(self.bootstrap, f"{self.name}-admin")
-        ensure_topics(self.bootstrap, self.topics, self.partitions, f"{self.name}-admin")
+        ensure_topics(self.bootstrap, self.topics, self.partitions, f"{self.name}-admin",
+                      self.replication_factor)
         self._producer = KafkaProducer(**producer_config(self.bootstrap, self.name))
         self.connected.set()
         log.info("relay %s connected to cluster %s at position %d", self.name,

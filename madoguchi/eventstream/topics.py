@@ -22,8 +22,13 @@ def cluster_id(bootstrap: str, client_id: str) -> str:
         admin.close()
 
 
-def ensure_topics(bootstrap: str, names: list[str], partitions: int, client_id: str) -> None:
-    """Create each topic with ``partitions`` partitions unless it exists already."""
+def ensure_topics(bootstrap: str, names: list[str], partitions: int, client_id: str,
+                  replication_factor: int = 1) -> None:
+    """Create each topic with ``partitions`` partitions unless it exists already.
+
+    Production clusters should provision topics beforehand (see deploy/); this keeps the
+    embedded default and tests working and never changes an existing topic.
+    """
     admin = KafkaAdminClient(**admin_config(bootstrap, client_id))
     try:
         existing = set(admin.list_topics())
@@ -31,7 +36,7 @@ def ensure_topics(bootstrap: str, names: list[str], partitions: int, client_id: 
         if not missing:
             return
         try:
-            admin.create_topics([NewTopic(n, partitions, 1) for n in missing])
+            admin.create_topics([NewTopic(n, partitions, replication_factor) for n in missing])
             log.info("created topics %s with %d partitions", missing, partitions)
         except TopicAlreadyExistsError:
             pass

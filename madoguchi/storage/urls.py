@@ -27,6 +27,7 @@ class DatabaseUrl:
     user: str = ""
     password: str = ""
     schema: str = ""
+    options: tuple[tuple[str, str], ...] = ()  # e.g. sslmode=verify-full
 
     @property
     def is_postgres(self) -> bool:
@@ -65,6 +66,7 @@ class DatabaseUrl:
             "port": str(self.port),
             "user": self.user,
             "password": self.password,
+            **dict(self.options),
         }
         return " ".join(f"{k}='{_quote(v)}'" for k, v in parts.items() if v)
 
@@ -99,5 +101,7 @@ def parse_database_url(url: str) -> DatabaseUrl:
             user=unquote(parts.username or ""),
             password=unquote(parts.password or ""),
             schema=query.get("schema", [""])[0],
+            options=tuple((k, v[0]) for k, v in sorted(query.items())
+                          if k not in ("host", "schema")),
         )
     raise DatabaseUrlError(f"unsupported database URL {url!r}: use sqlite:/// or postgresql://")

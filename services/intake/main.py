@@ -29,7 +29,8 @@ class IntakeService:
         self.relay = OutboxRelay(
             self.app, make_router(settings.topics), bootstrap=settings.bootstrap(),
             topics=[settings.topics.inquiries, settings.topics.contact_attempts],
-            partitions=settings.topic_partitions, name="intake-relay",
+            partitions=settings.topic_partitions,
+            replication_factor=settings.topic_replication_factor, name="intake-relay",
             leader_lock=LeaderLock(url.psycopg_conninfo(), RELAY_LOCK_KEY)
             if url.is_postgres else None,
         )

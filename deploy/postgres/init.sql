@@ -1,0 +1,64 @@
+-- Madoguchi: one database and one login role per service (run once, by the postgres
+-- image's entrypoint, on an empty data directory: /docker-entrypoint-initdb.d/).
+--
+-- Passwords come from the container's environment (psql 15+ \getenv), never from this
+-- file. Use URL-safe passwords (e.g. `openssl rand -hex 24`): the same value is embedded
+-- in the services' postgresql:// URLs.
+--
+-- No service can connect to another service's database ("no service reads another's
+-- tables"). madoguchi_reporting is a NOLOGIN group role with read access to the
+-- projections (read-model) tables, for reporting tools: grant it to a login role.
+--
+-- To run by hand against a managed PostgreSQL (as an administrator):
+--   MADOGUCHI_INTAKE_DB_PASSWORD=... MADOGUCHI_PROJECTIONS_DB_PASSWORD=... \
+--     psql -v ON_ERROR_STOP=1 "postgresql://admin@host/postgres" -f deploy/postgres/init.sql
+
+\set ON_ERROR_STOP on
+
+\getenv intake_password MADOGUCHI_INTAKE_DB_PASSWORD
+\getenv projections_password MADOGUCHI_PROJECTIONS_DB_PASSWORD
+
+\if :{?intake_password}
+\else
+  \echo 'MADOGUCHI_INTAKE_DB_PASSWORD is not set'
+  \set intake_password ''
+\endif
+\if :{?projections_password}
+\else
+  \echo 'MADOGUCHI_PROJECTIONS_DB_PASSWORD is not set'
+  \set projections_password ''
+\endif
+
+SELECT length(:'intake_password') < 12 OR length(:'projections_password') < 12 AS weak_passwords
+\gset
+\if :weak_passwords
+  DO $$ BEGIN
+    RAISE EXCEPTION 'MADOGUCHI_INTAKE_DB_PASSWORD and MADOGUCHI_PROJECTIONS_DB_PASSWORD must be set (12+ characters)';
+  END $$;
+\endif
+
+-- Roles --------------------------------------------------------------------------------
+CREATE ROLE intake LOGIN PASSWORD :'intake_password';
+CREATE ROLE projections LOGIN PASSWORD :'projections_password';
+CREATE ROLE madoguchi_reporting NOLOGIN;
+
+-- Databases (owned by their service, so it can create its tables) -----------------------
+CREATE DATABASE intake OWNER intake ENCODING 'UTF8' TEMPLATE template0;
+CREATE DATABASE projections OWNER projections ENCODING 'UTF8' TEMPLATE template0;
+
+REVOKE ALL ON DATABASE intake FROM PUBLIC;
+REVOKE ALL ON DATABASE projections FROM PUBLIC;
+GRANT CONNECT ON DATABASE intake TO intake;
+GRANT CONNECT ON DATABASE projections TO projections, madoguchi_reporting;
+
+-- Event store of the intake service (source of truth) --------------------------------
+\connect intake
+REVOKE ALL ON SCHEMA public FROM PUBLIC;
+
+-- Read models of the projections service (rebuildable from the Kafka topics) ---------
+\connect projections
+REVOKE ALL ON SCHEMA public FROM PUBLIC;
+GRANT USAGE ON SCHEMA public TO madoguchi_reporting;
+-- Not tied to a schema, so it survives reset-projections.sql (DROP SCHEMA public).
+ALTER DEFAULT PRIVILEGES FOR ROLE projections
+    GRANT SELECT ON TABLES TO madoguchi_reporting;
