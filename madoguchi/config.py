@@ -11,6 +11,8 @@ from pathlib import Path
 
 SERVICES = ("intake", "projections")
 DEFAULT_PORTS = {"intake": 50051, "projections": 50052, "sla_monitor": 50053, "supplier": 50054}
+DEFAULT_METRICS_PORTS = {"intake": 9451, "projections": 9452, "sla_monitor": 9453,
+                         "supplier": 9454}
 
 
 def _env(name: str, default: str) -> str:
@@ -32,6 +34,7 @@ class Settings:
     host: str
     ports: dict[str, int]
     database_urls: dict[str, str]
+    metrics_ports: dict[str, int] = field(default_factory=dict)  # 0 or missing: off
     topics: Topics = field(default_factory=Topics)
     topic_partitions: int = 6
     topic_replication_factor: int = 1
@@ -52,6 +55,10 @@ def load_settings() -> Settings:
         name: int(_env(f"MADOGUCHI_{name.upper()}_PORT", str(port)))
         for name, port in DEFAULT_PORTS.items()
     }
+    metrics_ports = {
+        name: int(_env(f"MADOGUCHI_{name.upper()}_METRICS_PORT", str(port)))
+        for name, port in DEFAULT_METRICS_PORTS.items()
+    }
     database_urls = {
         name: _env(f"MADOGUCHI_{name.upper()}_DATABASE_URL", f"sqlite:///{data_dir / name}.db")
         for name in DEFAULT_PORTS
@@ -63,6 +70,7 @@ def load_settings() -> Settings:
         host=_env("MADOGUCHI_HOST", "127.0.0.1"),
         ports=ports,
         database_urls=database_urls,
+        metrics_ports=metrics_ports,
         topics=Topics(
             inquiries=_env("MADOGUCHI_TOPIC_INQUIRIES", Topics.inquiries),
             contact_attempts=_env("MADOGUCHI_TOPIC_CONTACT_ATTEMPTS", Topics.contact_attempts),

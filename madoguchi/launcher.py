@@ -99,8 +99,11 @@ class Launcher:
             time.sleep(0.2)
         self.say("all services healthy:")
         for name in self.services:
+            metrics = self.settings.metrics_ports.get(name, 0)
+            where = (f", metrics http://{self.settings.host}:{metrics}/metrics"
+                     if metrics else "")
             self.say(f"  {name:<12} gRPC {self.settings.address(name)} "
-                     f"(health + reflection on)")
+                     f"(health + reflection on{where})")
         self.say(f"  data         {self.settings.data_dir}")
         self.say("try: madoguchi demo    stop: Ctrl-C")
 

@@ -132,6 +132,11 @@ class OutboxRelay:
 
     # ----- work -----
 
+    def lag(self) -> int:
+        """Events stored but not yet acknowledged by Kafka."""
+        latest = self.app.recorder.max_notification_id() or 0
+        return max(0, latest - self.position())
+
     def _run(self) -> None:
         backoff = 0.2
         while True:

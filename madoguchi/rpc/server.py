@@ -10,6 +10,8 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from madoguchi.rpc.metrics import MetricsInterceptor
+
 log = logging.getLogger(__name__)
 
 
@@ -20,6 +22,7 @@ class GrpcServer:
                  register: Callable[[grpc.Server], None], *, max_workers: int = 32) -> None:
         self.server = grpc.server(
             futures.ThreadPoolExecutor(max_workers=max_workers),
+            interceptors=[MetricsInterceptor()],
             options=[("grpc.max_receive_message_length", 4 * 1024 * 1024)],
         )
         register(self.server)

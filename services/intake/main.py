@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from collections.abc import Callable
 
 from madoguchi.api.intake.v1 import intake_pb2, intake_pb2_grpc
 from madoguchi.config import Settings
 from madoguchi.eventstream.relay import LeaderLock, OutboxRelay
+from madoguchi.rpc.metrics import serve_metrics
 from madoguchi.rpc.server import GrpcServer
 from madoguchi.storage.urls import parse_database_url
 from services.intake.adapters.grpc_api import IntakeServicer
@@ -42,6 +44,16 @@ class IntakeService:
                 IntakeServicer(self.app), server),
         )
 
+    def metrics(self) -> list[tuple[str, str, Callable[[], float]]]:
+        return [
+            ("madoguchi_relay_published_total", "events published by this process",
+             lambda: self.relay.published),
+            ("madoguchi_relay_lag_events", "events stored but not yet acknowledged by Kafka",
+             self.relay.lag),
+            ("madoguchi_relay_connected", "1 when the relay holds a Kafka producer",
+             lambda: int(self.relay.connected.is_set())),
+        ]
+
     def start(self) -> None:
         self.relay.start()
         self.grpc.start()
@@ -56,6 +68,7 @@ class IntakeService:
 
 def run(settings: Settings) -> None:
     service = IntakeService(settings)
+    serve_metrics(settings.host, settings.metrics_ports.get("intake", 0), service.metrics())
     stopping = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopping.set())

@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from collections.abc import Callable
 
 from madoguchi.api.projections.v1 import projections_pb2, projections_pb2_grpc
 from madoguchi.config import Settings
 from madoguchi.eventstream.consumer import PartitionConsumer
+from madoguchi.rpc.metrics import serve_metrics
 from madoguchi.rpc.server import GrpcServer
 from madoguchi.storage.sql import SqlDatabase
 from madoguchi.storage.urls import parse_database_url
@@ -38,6 +40,19 @@ class ProjectionsService:
                 InquiryQueryServicer(self.store), server),
         )
 
+    def metrics(self) -> list[tuple[str, str, Callable[[], float]]]:
+        projector = self.projector
+        return [
+            ("madoguchi_projection_applied_total", "messages that changed a read model",
+             lambda: projector.applied),
+            ("madoguchi_projection_duplicates_total",
+             "messages already applied (redelivered or replayed)", lambda: projector.duplicates),
+            ("madoguchi_projection_rejected_total", "undecodable messages set aside",
+             lambda: projector.rejected),
+            ("madoguchi_projection_assigned", "1 while this instance holds partitions",
+             lambda: int(self.consumer.assigned.is_set())),
+        ]
+
     def start(self) -> None:
         self.consumer.start()
         self.grpc.start()
@@ -51,6 +66,8 @@ class ProjectionsService:
 
 def run(settings: Settings) -> None:
     service = ProjectionsService(settings)
+    serve_metrics(settings.host, settings.metrics_ports.get("projections", 0),
+                  service.metrics())
     stopping = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopping.set())

@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import grpc
@@ -31,6 +32,8 @@ def launcher_env(data_dir: Path) -> dict[str, str]:
         "MADOGUCHI_EMBEDDED_KAFKA_PORT": str(free_port()),
         "MADOGUCHI_INTAKE_PORT": str(free_port()),
         "MADOGUCHI_PROJECTIONS_PORT": str(free_port()),
+        "MADOGUCHI_INTAKE_METRICS_PORT": str(free_port()),
+        "MADOGUCHI_PROJECTIONS_METRICS_PORT": str(free_port()),
         "PYTHONUNBUFFERED": "1",
     })
     env.pop("MADOGUCHI_KAFKA_BOOTSTRAP_SERVERS", None)
@@ -70,6 +73,11 @@ def test_up_demo_stop_and_restart_lose_nothing(tmp_path: Path) -> None:
         time.sleep(1)
         assert total(env) == inquiries
         resolved = total(env, status=["RESOLVED", "CLOSED"])
+        metrics = urllib.request.urlopen(  # loopback only
+            f"http://127.0.0.1:{env['MADOGUCHI_INTAKE_METRICS_PORT']}/metrics", timeout=5
+        ).read().decode()
+        assert 'method="ReceiveInquiry"' in metrics
+        assert "madoguchi_relay_lag_events 0.0" in metrics
     finally:
         stop_up(process, log)
     output = log.read_text(encoding="utf-8")
