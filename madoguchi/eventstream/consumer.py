@@ -45,6 +45,7 @@ class _Seeker(ConsumerRebalanceListener):
         self.owner = owner
 
     def on_partitions_revoked(self, revoked: Any) -> None:
+        self.owner.owned = frozenset()
         log.info("%s: revoked %s", self.owner.name, describe(revoked))
 
     def on_partitions_assigned(self, assigned: Any) -> None:
@@ -69,6 +70,7 @@ class PartitionConsumer:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.assigned = threading.Event()
+        self.owned: frozenset[TopicPartition] = frozenset()  # partitions held right now
         self.handled = 0
 
     def start(self) -> None:
@@ -88,6 +90,7 @@ class PartitionConsumer:
                 self._consumer.seek(tp, stored[tp])
             else:
                 self._consumer.seek_to_beginning(tp)
+        self.owned = frozenset(partitions)
         log.info("%s: assigned %s", self.name, describe(partitions))
         if partitions:
             self.assigned.set()
@@ -118,6 +121,7 @@ class PartitionConsumer:
     def _close(self) -> None:
         consumer, self._consumer = self._consumer, None
         self.assigned.clear()
+        self.owned = frozenset()
         if consumer is not None:
             with contextlib.suppress(Exception):
                 consumer.close(autocommit=False)

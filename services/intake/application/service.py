@@ -169,15 +169,37 @@ class IntakeApplication(Application[UUID]):
 
     # ----- commands on an existing inquiry -----
 
+    @staticmethod
+    def _validate(inquiry_id: str, validate: Callable[[], None]) -> None:
+        """Run ``validate`` and the id check together, so every bad field is reported."""
+        violations: list[tuple[str, str]] = []
+        try:
+            parse_id(inquiry_id, "context.inquiry_id")
+        except c.InvalidField as error:
+            violations += error.violations
+        try:
+            validate()
+        except c.InvalidField as error:
+            violations += error.violations
+        if violations:
+            raise c.InvalidField(violations)
+
     def _change(self, inquiry_id: str, expected_version: int, meta: c.Meta,
-                action: Callable[[Inquiry, dict[str, Any]], bool | None]) -> Outcome:
-        """Load, check the expected version, apply ``action``, save; retry on races."""
+                action: Callable[[Inquiry, dict[str, Any]], bool | None],
+                is_retry: Callable[[Inquiry], bool] | None = None) -> Outcome:
+        """Load, check the expected version, apply ``action``, save; retry on races.
+
+        ``is_retry`` recognises a repeated idempotent call before the version check, so an
+        exact retry of a conditional call that succeeded is answered as a replay.
+        """
         uid = parse_id(inquiry_id, "context.inquiry_id")
         now = self._clock()
         for _ in range(MAX_CONFLICT_RETRIES):
-            inquiry = self._get(uid)
+            inquiry = self._find(uid)
             if not isinstance(inquiry, Inquiry):
                 raise NotFound(f"inquiry {inquiry_id} not found")
+            if is_retry is not None and is_retry(inquiry):
+                return Outcome(inquiry, replayed=True)
             if expected_version and inquiry.version != expected_version:
                 raise VersionConflict(
                     f"inquiry {inquiry_id} is at version {inquiry.version}, "
@@ -200,64 +222,70 @@ class IntakeApplication(Application[UUID]):
 
     def log_contact(self, inquiry_id: str, expected_version: int, meta: c.Meta,
                     idempotency_key: str, channel: str, direction: str, note: str) -> Outcome:
-        c.validate_log_contact(idempotency_key, channel, direction, note, meta, self._clock())
-        return self._change(inquiry_id, expected_version, meta, lambda i, m: i.log_contact(
-            contact_key=idempotency_key, channel=channel,
-            direction=direction or Direction.INBOUND, note=note, **m))
+        self._validate(inquiry_id, lambda: c.validate_log_contact(
+            idempotency_key, channel, direction, note, meta, self._clock()))
+        direction = direction or Direction.INBOUND
+        return self._change(
+            inquiry_id, expected_version, meta,
+            lambda i, m: i.log_contact(contact_key=idempotency_key, channel=channel,
+                                       direction=direction, note=note, **m),
+            is_retry=lambda i: i.is_logged_contact(idempotency_key, channel, direction, note))
 
     def record_first_response(self, inquiry_id: str, expected_version: int, meta: c.Meta,
                               channel: str) -> Outcome:
-        c.validate_first_response(channel, meta, self._clock())
+        self._validate(inquiry_id, lambda: c.validate_first_response(channel, meta, self._clock()))
         return self._change(inquiry_id, expected_version, meta,
                             lambda i, m: i.record_first_response(channel=channel or i.channel,
                                                                  **m))
 
     def assign(self, inquiry_id: str, expected_version: int, meta: c.Meta, team: str,
                assignee: str) -> Outcome:
-        c.validate_assign(team, assignee, meta, self._clock())
+        self._validate(inquiry_id, lambda: c.validate_assign(team, assignee, meta, self._clock()))
         return self._change(inquiry_id, expected_version, meta,
                             lambda i, m: i.assign(team=team, assignee=assignee, **m))
 
     def escalate(self, inquiry_id: str, expected_version: int, meta: c.Meta, target: str,
                  to_tier: int, to_department: str, to_supplier_id: str, reason: str) -> Outcome:
-        c.validate_escalate(target, to_tier, to_department, to_supplier_id, reason, meta,
-                            self._clock())
+        self._validate(inquiry_id, lambda: c.validate_escalate(
+            target, to_tier, to_department, to_supplier_id, reason, meta, self._clock()))
         return self._change(inquiry_id, expected_version, meta, lambda i, m: i.escalate(
             target=target, to_tier=to_tier, to_department=to_department,
             to_supplier_id=to_supplier_id, reason=reason, **m))
 
     def put_on_hold(self, inquiry_id: str, expected_version: int, meta: c.Meta, reason: str,
                     note: str) -> Outcome:
-        c.validate_hold(reason, note, meta, self._clock())
+        self._validate(inquiry_id, lambda: c.validate_hold(reason, note, meta, self._clock()))
         return self._change(inquiry_id, expected_version, meta,
                             lambda i, m: i.put_on_hold(reason=reason, note=note, **m))
 
     def resume(self, inquiry_id: str, expected_version: int, meta: c.Meta,
                note: str) -> Outcome:
-        c.validate_note("note", note, meta, self._clock())
+        self._validate(inquiry_id, lambda: c.validate_note("note", note, meta, self._clock()))
         return self._change(inquiry_id, expected_version, meta,
                             lambda i, m: i.resume(note=note, **m))
 
     def resolve(self, inquiry_id: str, expected_version: int, meta: c.Meta, code: str,
                 text: str, faq_entry_id: str) -> Outcome:
-        c.validate_resolve(code, text, faq_entry_id, meta, self._clock())
+        self._validate(inquiry_id, lambda: c.validate_resolve(
+            code, text, faq_entry_id, meta, self._clock()))
         return self._change(inquiry_id, expected_version, meta, lambda i, m: i.resolve(
             resolution_code=code, resolution_text=text, faq_entry_id=faq_entry_id, **m))
 
     def reopen(self, inquiry_id: str, expected_version: int, meta: c.Meta,
                reason: str) -> Outcome:
-        c.validate_note("reason", reason, meta, self._clock(), required=True,
-                        limit=c.Limits.REASON)
+        self._validate(inquiry_id, lambda: c.validate_note(
+            "reason", reason, meta, self._clock(), required=True, limit=c.Limits.REASON))
         return self._change(inquiry_id, expected_version, meta,
                             lambda i, m: i.reopen(reason=reason, **m))
 
     def close_inquiry(self, inquiry_id: str, expected_version: int, meta: c.Meta) -> Outcome:
-        c.validate_note("note", "", meta, self._clock())
+        self._validate(inquiry_id, lambda: c.validate_note("note", "", meta, self._clock()))
         return self._change(inquiry_id, expected_version, meta, lambda i, m: i.close(**m))
 
     def record_satisfaction(self, inquiry_id: str, expected_version: int, meta: c.Meta,
                             score: int, comment: str) -> Outcome:
-        c.validate_satisfaction(score, comment, meta, self._clock())
+        self._validate(inquiry_id, lambda: c.validate_satisfaction(
+            score, comment, meta, self._clock()))
         return self._change(inquiry_id, expected_version, meta,
                             lambda i, m: i.record_satisfaction(score=score, comment=comment,
                                                                **m))

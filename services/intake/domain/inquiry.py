@@ -7,13 +7,14 @@ history rebuilds exactly the same inquiry.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
-from services.intake.domain.errors import TransitionNotAllowed
+from services.intake.domain.errors import IdempotencyKeyReused, TransitionNotAllowed
 from services.intake.domain.values import (
     OPEN_STATUSES,
     EscalationTarget,
@@ -28,6 +29,11 @@ INQUIRY_NAMESPACE = UUID("6f1d7c1e-2f0b-4d5e-9a39-6d8f0e2b9a11")
 
 def inquiry_id_for(idempotency_key: str) -> UUID:
     return uuid5(INQUIRY_NAMESPACE, "inquiry:" + idempotency_key)
+
+
+def contact_digest(channel: str, direction: str, note: str) -> str:
+    """Identifies a logged contact's content, to tell a retry from a reused key."""
+    return hashlib.sha256("\x1f".join((channel, direction, note)).encode("utf-8")).hexdigest()
 
 
 class Inquiry(Aggregate):
@@ -63,7 +69,8 @@ class Inquiry(Aggregate):
 
         def apply(self, aggregate: Inquiry) -> None:
             aggregate.contact_count += 1
-            aggregate.contact_keys.add(self.contact_key)
+            aggregate.contact_keys[self.contact_key] = contact_digest(
+                self.channel, self.direction, self.note)
 
     class FirstResponseRecorded(Event):
         channel: str
@@ -106,16 +113,16 @@ class Inquiry(Aggregate):
         note: str
 
         def apply(self, aggregate: Inquiry) -> None:
-            aggregate.status_before_hold = aggregate.status
             aggregate.status = Status.ON_HOLD
             aggregate.hold_reason = self.reason
+            if self.reason == HoldReason.AWAITING_SUPPLIER:
+                aggregate.waited_on_supplier = True
 
     class Resumed(Event):
         note: str
 
         def apply(self, aggregate: Inquiry) -> None:
-            aggregate.status = Status(aggregate.status_before_hold or Status.RECEIVED)
-            aggregate.status_before_hold = ""
+            aggregate.status = aggregate.open_status()
             aggregate.hold_reason = ""
 
     class Resolved(Event):
@@ -127,7 +134,6 @@ class Inquiry(Aggregate):
         def apply(self, aggregate: Inquiry) -> None:
             aggregate.status = Status.RESOLVED
             aggregate.hold_reason = ""
-            aggregate.status_before_hold = ""
             aggregate.resolved_at = self.occurred_at
             aggregate.resolution_code = self.resolution_code
             aggregate.resolution_text = self.resolution_text
@@ -138,9 +144,7 @@ class Inquiry(Aggregate):
         reason: str
 
         def apply(self, aggregate: Inquiry) -> None:
-            aggregate.status = Status.ESCALATED if aggregate.escalation_count else (
-                Status.ASSIGNED if aggregate.team else Status.RESPONDED
-            )
+            aggregate.status = aggregate.open_status()
             aggregate.reopen_count += 1
             aggregate.resolved_at = None
             aggregate.resolved_at_first_contact = False
@@ -197,7 +201,7 @@ class Inquiry(Aggregate):
         self.received_at = contacted_at
         self.received_by = actor
         self.status = Status.RECEIVED
-        self.status_before_hold = ""
+        self.waited_on_supplier = False
         self.first_response_at: datetime | None = None
         self.resolved_at: datetime | None = None
         self.closed_at: datetime | None = None
@@ -212,7 +216,7 @@ class Inquiry(Aggregate):
         self.faq_entry_id = ""
         self.resolved_at_first_contact = False
         self.contact_count = 1
-        self.contact_keys: set[str] = set()
+        self.contact_keys: dict[str, str] = {}  # contact idempotency key -> content digest
         self.escalation_count = 0
         self.reopen_count = 0
         self.satisfaction_score: int | None = None
@@ -230,6 +234,27 @@ class Inquiry(Aggregate):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    def open_status(self) -> Status:
+        """The status an open inquiry has by its facts (after a hold ends or on reopen)."""
+        if self.escalation_count:
+            return Status.ESCALATED
+        if self.team:
+            return Status.ASSIGNED
+        if self.first_response_at is not None:
+            return Status.RESPONDED
+        return Status.RECEIVED
+
+    def is_logged_contact(self, contact_key: str, channel: str, direction: str,
+                          note: str) -> bool:
+        """True when this contact was logged before; the same key for other content raises."""
+        digest = self.contact_keys.get(contact_key)
+        if digest is None:
+            return False
+        if digest != contact_digest(channel, direction, note):
+            raise IdempotencyKeyReused(
+                "idempotency_key was already used for a different contact on this inquiry")
+        return True
+
     def _require(self, allowed: bool, message: str) -> None:
         if not allowed:
             raise TransitionNotAllowed(message)
@@ -237,7 +262,7 @@ class Inquiry(Aggregate):
     def log_contact(self, *, contact_key: str, channel: str, direction: str, note: str,
                     **meta: Any) -> bool:
         """Log a further contact; False when this contact key was already logged."""
-        if contact_key in self.contact_keys:
+        if self.is_logged_contact(contact_key, channel, direction, note):
             return False
         self._require(self.status != Status.CLOSED,
                       "inquiry is CLOSED: a new contact opens a new inquiry")
@@ -282,7 +307,7 @@ class Inquiry(Aggregate):
         self._require(self.is_open, f"inquiry is {self.status}: only open inquiries are resolved")
         at_first_contact = (
             self.escalation_count == 0 and self.reopen_count == 0 and self.contact_count == 1
-            and self.hold_reason != HoldReason.AWAITING_SUPPLIER
+            and not self.waited_on_supplier
         )
         self.trigger_event(self.Resolved, resolution_code=resolution_code,
                            resolution_text=resolution_text, faq_entry_id=faq_entry_id,

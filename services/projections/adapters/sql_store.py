@@ -47,7 +47,6 @@ CREATE TABLE IF NOT EXISTS inquiry_view (
     escalated_department TEXT NOT NULL,
     supplier_id TEXT NOT NULL,
     hold_reason TEXT NOT NULL,
-    status_before_hold TEXT NOT NULL,
     resolved_at_first_contact BOOLEAN NOT NULL,
     contact_count INTEGER NOT NULL,
     escalation_count INTEGER NOT NULL,

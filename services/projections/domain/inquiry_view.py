@@ -34,10 +34,21 @@ def new_view(inquiry_id: str) -> dict[str, Any]:
         "agreement_id": "", "received_at": None, "first_response_at": None,
         "resolved_at": None, "closed_at": None, "team": "", "assignee": "", "tier": 1,
         "escalated_department": "", "supplier_id": "", "hold_reason": "",
-        "status_before_hold": "", "resolved_at_first_contact": False, "contact_count": 0,
+        "resolved_at_first_contact": False, "contact_count": 0,
         "escalation_count": 0, "reopen_count": 0, "satisfaction_score": None,
         "faq_entry_id": "", "updated_at": None,
     }
+
+
+def open_status(v: dict[str, Any]) -> str:
+    """The status of an open inquiry by its facts (as the Inquiry aggregate decides it)."""
+    if v["escalation_count"]:
+        return "ESCALATED"
+    if v["team"]:
+        return "ASSIGNED"
+    if v["first_response_at"]:
+        return "RESPONDED"
+    return "RECEIVED"
 
 
 def apply(view: dict[str, Any], event_type: str, r: dict[str, Any]) -> dict[str, Any]:
@@ -69,17 +80,15 @@ def apply(view: dict[str, Any], event_type: str, r: dict[str, Any]) -> dict[str,
         if r["target"] == "SUPPLIER":
             v["supplier_id"] = r["to_supplier_id"]
     elif event_type == "InquiryPutOnHold":
-        v.update(status_before_hold=v["status"], status="ON_HOLD", hold_reason=r["reason"])
+        v.update(status="ON_HOLD", hold_reason=r["reason"])
     elif event_type == "InquiryResumed":
-        v.update(status=v["status_before_hold"] or "RECEIVED", status_before_hold="",
-                 hold_reason="")
+        v.update(status=open_status(v), hold_reason="")
     elif event_type == "InquiryResolved":
-        v.update(status="RESOLVED", resolved_at=at, hold_reason="", status_before_hold="",
+        v.update(status="RESOLVED", resolved_at=at, hold_reason="",
                  faq_entry_id=r.get("faq_entry_id", ""),
                  resolved_at_first_contact=bool(r.get("at_first_contact")))
     elif event_type == "InquiryReopened":
-        v["status"] = ("ESCALATED" if v["escalation_count"]
-                       else "ASSIGNED" if v["team"] else "RESPONDED")
+        v["status"] = open_status(v)
         v.update(resolved_at=None, resolved_at_first_contact=False)
         v["reopen_count"] += 1
     elif event_type == "InquiryClosed":
