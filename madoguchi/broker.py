@@ -50,6 +50,10 @@ class EmbeddedBroker:
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    @property
     def bootstrap(self) -> str:
         return f"{self.host}:{self.port}"
 

@@ -88,7 +88,7 @@ class Launcher:
                              daemon=True).start()
         deadline = time.monotonic() + health_timeout
         waiting = set(self.services)
-        while waiting:
+        while waiting and not self.stopping:
             for name in sorted(waiting):
                 if self.processes[name].poll() is not None:
                     raise RuntimeError(f"{name} exited with {self.processes[name].returncode}")
@@ -97,6 +97,8 @@ class Launcher:
             if waiting and time.monotonic() > deadline:
                 raise TimeoutError(f"not healthy after {health_timeout} s: {sorted(waiting)}")
             time.sleep(0.2)
+        if self.stopping:
+            return
         self.say("all services healthy:")
         for name in self.services:
             metrics = self.settings.metrics_ports.get(name, 0)
@@ -107,15 +109,25 @@ class Launcher:
         self.say(f"  data         {self.settings.data_dir}")
         self.say("try: madoguchi demo    stop: Ctrl-C")
 
-    def watch(self) -> int:
-        """Block until a signal or a service exits; return the exit code for the launcher."""
+    def handle_signals(self) -> None:
+        """Ctrl-C and SIGTERM, also during start-up, lead to an orderly stop."""
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: self._stop.set())
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def watch(self) -> int:
+        """Block until a signal or a part exits; return the exit code for the launcher."""
         while not self._stop.wait(0.5):
             for name, process in self.processes.items():
                 if process.poll() is not None:
                     self.say(f"{name} exited unexpectedly ({process.returncode}); stopping all")
                     return 1
+            if self.broker is not None and not self.broker.running:
+                self.say("the embedded broker exited unexpectedly; stopping all")
+                return 1
         return 0
 
     def stop(self) -> None:
@@ -140,14 +152,14 @@ class Launcher:
 
 def up(settings: Settings) -> int:
     launcher = Launcher(settings)
+    launcher.handle_signals()
     try:
         launcher.start()
+        if launcher.stopping:
+            return 0
+        return launcher.watch()
     except (RuntimeError, TimeoutError, OSError) as error:
         launcher.say(f"start failed: {error}")
-        launcher.stop()
         return 1
-    try:
-        code = launcher.watch()
     finally:
         launcher.stop()
-    return code

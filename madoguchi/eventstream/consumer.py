@@ -18,9 +18,13 @@ from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
 
 from madoguchi.eventstream.kafka_settings import consumer_config
-from madoguchi.eventstream.topics import cluster_id
+from madoguchi.eventstream.topics import cluster_id, ensure_topics
 
 log = logging.getLogger(__name__)
+
+
+class ClusterChanged(RuntimeError):
+    """The bootstrap address now leads to another Kafka cluster."""
 
 
 class BatchHandler(Protocol):
@@ -57,7 +61,8 @@ class PartitionConsumer:
 
     def __init__(self, handler: BatchHandler, *, bootstrap: str, group_id: str,
                  topics: list[str], name: str, fetch_max_wait_ms: int = 10,
-                 poll_timeout_ms: int = 100) -> None:
+                 poll_timeout_ms: int = 100, partitions: int = 6,
+                 replication_factor: int = 1) -> None:
         self.handler = handler
         self.bootstrap = bootstrap
         self.group_id = group_id
@@ -65,6 +70,8 @@ class PartitionConsumer:
         self.name = name
         self.fetch_max_wait_ms = fetch_max_wait_ms
         self.poll_timeout_ms = poll_timeout_ms
+        self.partitions = partitions
+        self.replication_factor = replication_factor
         self._consumer: KafkaConsumer | None = None
         self._cluster = ""
         self._stop = threading.Event()
@@ -113,6 +120,10 @@ class PartitionConsumer:
 
     def _open(self) -> None:
         self._cluster = cluster_id(self.bootstrap, f"{self.name}-admin")
+        # A group subscribed to missing topics gets no partitions until a metadata refresh
+        # finds them; creating them (a no-op where they are provisioned) avoids the wait.
+        ensure_topics(self.bootstrap, self.topics, self.partitions, f"{self.name}-admin",
+                      self.replication_factor)
         self._consumer = KafkaConsumer(**consumer_config(
             self.bootstrap, self.group_id, self.name, self.fetch_max_wait_ms))
         self._consumer.subscribe(self.topics, listener=_Seeker(self))
@@ -126,9 +137,21 @@ class PartitionConsumer:
             with contextlib.suppress(Exception):
                 consumer.close(autocommit=False)
 
+    def _check_cluster(self) -> None:
+        """Stored offsets belong to one cluster; another one behind the address starts over."""
+        assert self._consumer is not None
+        # kafka-python exposes the cluster id only on its metadata object.
+        metadata = getattr(getattr(self._consumer, "_client", None), "cluster", None)
+        seen = getattr(metadata, "cluster_id", None)
+        if seen and seen != self._cluster:
+            raise ClusterChanged(f"cluster changed from {self._cluster} to {seen}")
+
     def _poll_once(self) -> None:
         assert self._consumer is not None
+        self._check_cluster()
         batches = self._consumer.poll(timeout_ms=self.poll_timeout_ms, max_records=500)
+        if batches:
+            self._check_cluster()  # never hand on records read from another cluster
         for tp, records in batches.items():
             try:
                 self.handler.handle(self._cluster, tp, records)

@@ -38,6 +38,7 @@ def consumer_config(bootstrap: str, group_id: str, client_id: str,
         "max_poll_interval_ms": 10_000,
         "fetch_max_wait_ms": max(1, fetch_max_wait_ms),
         "max_poll_records": 500,
+        "metadata_max_age_ms": 30_000,
         "request_timeout_ms": 15_000,
         "reconnect_backoff_max_ms": 2_000,
     }

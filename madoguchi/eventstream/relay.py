@@ -223,9 +223,23 @@ class OutboxRelay:
                 publication.topic, key=publication.key, value=publication.value,
                 headers=publication.headers,
             ))
-        self._flush(futures)
-        for future in futures:
-            future.get(timeout=0)  # raises the delivery error, if any
-        self.tracking.insert_tracking(Tracking(self.tracking_name, notifications[-1].id))
-        self.published += len(notifications)
+        try:
+            self._flush(futures)
+            for future in futures:
+                future.get(timeout=0)  # raises the delivery error, if any
+        except Exception:
+            # Keep what Kafka did acknowledge: the longest acknowledged prefix of the log.
+            acknowledged = 0
+            for future in futures:
+                if not future.succeeded():
+                    break
+                acknowledged += 1
+            if acknowledged:
+                self._advance(notifications[acknowledged - 1].id, acknowledged)
+            raise
+        self._advance(notifications[-1].id, len(notifications))
         return len(notifications)
+
+    def _advance(self, notification_id: int, count: int) -> None:
+        self.tracking.insert_tracking(Tracking(self.tracking_name, notification_id))
+        self.published += count

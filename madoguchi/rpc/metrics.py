@@ -7,11 +7,8 @@ from the components themselves, so they cost nothing between scrapes.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable
-from typing import Any
 
-import grpc
 from prometheus_client import REGISTRY, Counter, Histogram, start_http_server
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
@@ -23,34 +20,6 @@ GRPC_LATENCY = Histogram(
     "madoguchi_grpc_server_handling_seconds", "gRPC call latency, by method",
     ["service", "method"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
-
-
-class MetricsInterceptor(grpc.ServerInterceptor):
-    """Counts and times every unary call; the status code comes from the context."""
-
-    def intercept_service(self, continuation: Callable[[Any], Any],
-                          handler_call_details: grpc.HandlerCallDetails) -> Any:
-        handler = continuation(handler_call_details)
-        if handler is None or handler.unary_unary is None:
-            return handler
-        service, _, method = handler_call_details.method.lstrip("/").rpartition("/")
-        inner = handler.unary_unary
-
-        def timed(request: Any, context: grpc.ServicerContext) -> Any:
-            started = time.perf_counter()
-            code = "OK"
-            try:
-                return inner(request, context)
-            except Exception:
-                code = context.code().name if context.code() else "UNKNOWN"
-                raise
-            finally:
-                GRPC_LATENCY.labels(service, method).observe(time.perf_counter() - started)
-                GRPC_HANDLED.labels(service, method, code).inc()
-
-        return grpc.unary_unary_rpc_method_handler(
-            timed, request_deserializer=handler.request_deserializer,
-            response_serializer=handler.response_serializer)
 
 
 class GaugeCollector(Collector):

@@ -10,7 +10,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from madoguchi.rpc.metrics import MetricsInterceptor
+from madoguchi.rpc.interceptors import CallGuard
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ class GrpcServer:
                  register: Callable[[grpc.Server], None], *, max_workers: int = 32) -> None:
         self.server = grpc.server(
             futures.ThreadPoolExecutor(max_workers=max_workers),
-            interceptors=[MetricsInterceptor()],
+            interceptors=[CallGuard()],
             options=[("grpc.max_receive_message_length", 4 * 1024 * 1024)],
         )
         register(self.server)

@@ -49,6 +49,12 @@ class SqlDatabase:
 
     def connection(self) -> Any:
         conn = getattr(self._local, "conn", None)
+        if conn is not None and self.is_postgres and (conn.closed or conn.broken):
+            # After a server restart or failover: replace the dead connection.
+            with self._lock:
+                if conn in self._all:
+                    self._all.remove(conn)
+            conn = None
         if conn is None:
             conn = self._connect()
             self._local.conn = conn
@@ -71,11 +77,12 @@ class SqlDatabase:
             cur.execute("BEGIN IMMEDIATE")
             try:
                 yield Cursor(self, cur)
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
-            else:
                 cur.execute("COMMIT")
+            except BaseException:
+                # Also after a failed COMMIT: never leave the write lock held.
+                if conn.in_transaction:
+                    conn.rollback()
+                raise
             finally:
                 cur.close()
 

@@ -54,6 +54,9 @@ class DatabaseUrl:
             "POSTGRES_MAX_OVERFLOW": "10",
             "POSTGRES_CONNECT_TIMEOUT": "10",
             "POSTGRES_LOCK_TIMEOUT": "5",
+            # The relay relies on inserts taking eventsourcing's table lock, which keeps
+            # notification ids committed in order; the db-functions path does not.
+            "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
         }
         if self.schema:
             env["POSTGRES_SCHEMA"] = self.schema

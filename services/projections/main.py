@@ -32,6 +32,8 @@ class ProjectionsService:
             self.projector, bootstrap=settings.bootstrap(), group_id=group_id,
             topics=[settings.topics.inquiries, settings.topics.contact_attempts],
             name=name, fetch_max_wait_ms=settings.fetch_max_wait_ms,
+            partitions=settings.topic_partitions,
+            replication_factor=settings.topic_replication_factor,
         )
         service_name = projections_pb2.DESCRIPTOR.services_by_name["InquiryQueryService"]
         self.grpc = GrpcServer(

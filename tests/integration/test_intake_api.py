@@ -314,3 +314,37 @@ def test_health_and_reflection_are_on(system: RunningSystem) -> None:
         list_services="")]))
     names = {s.name for r in responses for s in r.list_services_response.service}
     assert "madoguchi.intake.v1.IntakeService" in names
+
+
+def test_undecodable_request_bytes_are_invalid_argument(system: RunningSystem) -> None:
+    raw = system.intake_channel.unary_unary("/madoguchi.intake.v1.IntakeService/ReceiveInquiry")
+    error = rpc_error(raw, b"\x2a\x01\xff")  # field 5 (subject): invalid UTF-8
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert system.intake.app.recorder.max_notification_id() is None
+
+
+@pytest.mark.parametrize("seconds", [253402300800, -62135596801])
+def test_out_of_range_timestamps_are_invalid_argument(system: RunningSystem,
+                                                      seconds: int) -> None:
+    request = receive_request()
+    request.contacted_at.seconds = seconds
+    error = rpc_error(system.intake_stub.ReceiveInquiry, request)
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "contacted_at" in field_violations(error)
+
+
+def test_negative_expected_version_is_invalid_argument(system: RunningSystem) -> None:
+    iid = system.intake_stub.ReceiveInquiry(receive_request()).inquiry.inquiry_id
+    error = rpc_error(system.intake_stub.CloseInquiry,
+                      pb.CloseInquiryRequest(context=ctx(iid, expected_version=-1)))
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "context.expected_version" in field_violations(error)
+
+
+def test_contact_attempt_links_only_to_an_inquiry_id(system: RunningSystem) -> None:
+    request = pb.RecordContactAttemptRequest(
+        idempotency_key="call-x", outcome=pb.ANSWERED, queue="代表", wait_seconds=3,
+        attempted_at=ts(datetime.now(UTC)), inquiry_id="x" * 5000)
+    error = rpc_error(system.intake_stub.RecordContactAttempt, request)
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "inquiry_id" in field_violations(error)

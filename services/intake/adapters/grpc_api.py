@@ -30,10 +30,15 @@ def _enum_name(enum: Any, value: int) -> str:
     return "" if name.endswith("UNSPECIFIED") else name
 
 
-def _time(ts: Timestamp, present: bool) -> datetime | None:
+def _time(ts: Timestamp, present: bool, field: str) -> datetime | None:
+    """A caller's Timestamp as an aware UTC datetime; out-of-range values name the field."""
     if not present:
         return None
-    return ts.ToDatetime(tzinfo=UTC)
+    try:
+        return ts.ToDatetime(tzinfo=UTC)
+    except (ValueError, OverflowError):
+        raise c.InvalidField([(field, "is not a valid timestamp (years 1-9999, "
+                                      "0 <= nanos < 1e9)")]) from None
 
 
 def _ts(value: datetime | None) -> Timestamp | None:
@@ -47,7 +52,7 @@ def _ts(value: datetime | None) -> Timestamp | None:
 def _meta(ctx: pb.CommandContext) -> c.Meta:
     return c.Meta(
         actor=ctx.actor,
-        occurred_at=_time(ctx.occurred_at, ctx.HasField("occurred_at")),
+        occurred_at=_time(ctx.occurred_at, ctx.HasField("occurred_at"), "context.occurred_at"),
         correlation_id=ctx.correlation_id,
     )
 
@@ -138,7 +143,8 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             urgency=_enum_name(pb.Level, request.urgency),
             priority=_enum_name(pb.Priority, request.priority),
             agreement_id=request.agreement_id,
-            contacted_at=_time(request.contacted_at, request.HasField("contacted_at")),
+            contacted_at=_time(request.contacted_at, request.HasField("contacted_at"),
+                               "contacted_at"),
             external_ref=request.external_ref,
             meta=c.Meta(actor=request.actor, correlation_id=request.correlation_id),
         )
@@ -229,7 +235,8 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             outcome=_enum_name(pb.AttemptOutcome, request.outcome),
             queue=request.queue,
             wait_seconds=request.wait_seconds,
-            attempted_at=_time(request.attempted_at, request.HasField("attempted_at")),
+            attempted_at=_time(request.attempted_at, request.HasField("attempted_at"),
+                               "attempted_at"),
             inquiry_id=request.inquiry_id,
             call_id=request.call_id,
             correlation_id=request.correlation_id,

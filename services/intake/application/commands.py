@@ -10,8 +10,9 @@ import hashlib
 import json
 import re
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from uuid import UUID
 
 from services.intake.domain.errors import InvalidField
 from services.intake.domain.values import (
@@ -26,6 +27,7 @@ from services.intake.domain.values import (
     Priority,
 )
 
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # no service desk record predates this
 _KEY_RE = re.compile(r"^[\x21-\x7e]+$")
 _PHONE_RE = re.compile(r"^[0-9+\-() ]+$")
 _LANG_RE = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
@@ -94,6 +96,14 @@ class RecordContactAttempt:
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
+def _is_uuid(value: str) -> bool:
+    try:
+        UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
 class Violations:
     """Collects (field, message) pairs and raises them together."""
 
@@ -135,10 +145,17 @@ class Violations:
             self.add(name, "must carry a time zone")
         elif value > now + timedelta(seconds=Limits.FUTURE_SKEW_SECONDS):
             self.add(name, "must not lie in the future")
+        elif value < EARLIEST:
+            self.add(name, f"must not be before {EARLIEST.date().isoformat()}")
 
     def raise_if_any(self) -> None:
         if self.items:
             raise InvalidField(self.items)
+
+
+def check_expected_version(expected_version: int) -> None:
+    if expected_version < 0:
+        raise InvalidField([("context.expected_version", "must be 0 (any) or a version >= 1")])
 
 
 def check_meta(v: Violations, meta: Meta, now: datetime, prefix: str = "context.") -> None:
@@ -159,6 +176,7 @@ def validate_receive(cmd: ReceiveInquiry, now: datetime) -> None:
     v.text("contact.email", cmd.contact.email, Limits.EMAIL)
     if cmd.contact.email and ("@" not in cmd.contact.email or " " in cmd.contact.email):
         v.add("contact.email", "must be an e-mail address")
+    v.text("contact.preferred_language", cmd.contact.preferred_language, Limits.LANGUAGE)
     if cmd.contact.preferred_language and not _LANG_RE.match(cmd.contact.preferred_language):
         v.add("contact.preferred_language", "must be a BCP 47 language tag such as ja or en-US")
     v.text("subject", cmd.subject, Limits.SUBJECT, required=True)
@@ -187,6 +205,8 @@ def validate_contact_attempt(cmd: RecordContactAttempt, now: datetime) -> None:
     if not 0 <= cmd.wait_seconds <= Limits.MAX_WAIT_SECONDS:
         v.add("wait_seconds", f"must be between 0 and {Limits.MAX_WAIT_SECONDS}")
     v.time("attempted_at", cmd.attempted_at, now, required=True)
+    if cmd.inquiry_id and not _is_uuid(cmd.inquiry_id):
+        v.add("inquiry_id", "must be empty or an inquiry id (UUID)")
     v.text("call_id", cmd.call_id, Limits.CALL_ID)
     v.text("correlation_id", cmd.correlation_id, Limits.CORRELATION_ID)
     v.raise_if_any()

@@ -193,6 +193,7 @@ class IntakeApplication(Application[UUID]):
         exact retry of a conditional call that succeeded is answered as a replay.
         """
         uid = parse_id(inquiry_id, "context.inquiry_id")
+        c.check_expected_version(expected_version)
         now = self._clock()
         for _ in range(MAX_CONFLICT_RETRIES):
             inquiry = self._find(uid)

@@ -68,6 +68,16 @@ def _check_values(violations: list[tuple[str, str]], name: str, values: list[str
                                  f"{', '.join(sorted(allowed))}"))
 
 
+def _time(request: Any, name: str, violations: list[tuple[str, str]]) -> datetime | None:
+    if not request.HasField(name):
+        return None
+    try:
+        return getattr(request, name).ToDatetime(tzinfo=UTC)
+    except (ValueError, OverflowError):
+        violations.append((name, "is not a valid timestamp"))
+        return None
+
+
 class InquiryQueryServicer(projections_pb2_grpc.InquiryQueryServiceServicer):
     def __init__(self, store: InquiryStore) -> None:
         self.store = store
@@ -93,10 +103,12 @@ class InquiryQueryServicer(projections_pb2_grpc.InquiryQueryServiceServicer):
         _check_values(violations, "kind", list(request.kind), KINDS)
         if not 0 <= request.page_size <= MAX_PAGE_SIZE:
             violations.append(("page_size", f"must be between 0 and {MAX_PAGE_SIZE}"))
-        received_from = (request.received_from.ToDatetime(tzinfo=UTC)
-                         if request.HasField("received_from") else None)
-        received_to = (request.received_to.ToDatetime(tzinfo=UTC)
-                       if request.HasField("received_to") else None)
+        received_from = _time(request, "received_from", violations)
+        received_to = _time(request, "received_to", violations)
+        for name, value in (("category", request.category), ("department", request.department),
+                            ("page_token", request.page_token)):
+            if "\x00" in value or len(value) > 1000:
+                violations.append((name, "must be at most 1000 characters without NUL"))
         if received_from and received_to and received_from > received_to:
             violations.append(("received_to", "must not be before received_from"))
         if violations:

@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 from madoguchi.storage.sql import Cursor, SqlDatabase
 from services.projections.domain import inquiry_view
@@ -23,7 +24,7 @@ TIME_COLUMNS = {"received_at", "first_response_at", "resolved_at", "closed_at", 
 BOOL_COLUMNS = {"resolved_at_first_contact"}
 
 
-def _ddl(ts: str) -> str:
+def _ddl(ts: str, blob: str) -> str:
     return f"""
 CREATE TABLE IF NOT EXISTS inquiry_view (
     inquiry_id TEXT PRIMARY KEY,
@@ -93,6 +94,8 @@ CREATE TABLE IF NOT EXISTS rejected_messages (
     partition_no INTEGER NOT NULL,
     message_offset BIGINT NOT NULL,
     reason TEXT NOT NULL,
+    message_key {blob},
+    message_value {blob},
     rejected_at {ts},
     PRIMARY KEY (cluster_id, topic, partition_no, message_offset)
 )
@@ -123,6 +126,8 @@ def decode_token(token: str) -> tuple[str, str]:
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         received_at, inquiry_id = json.loads(raw)
+        datetime.fromisoformat(str(received_at))
+        UUID(str(inquiry_id))
         return str(received_at), str(inquiry_id)
     except (ValueError, TypeError) as error:
         raise PageTokenError("page_token is not valid") from error
@@ -134,7 +139,8 @@ class InquiryStore:
     def __init__(self, db: SqlDatabase, consumer: str = "projections") -> None:
         self.db = db
         self.consumer = consumer
-        self.db.executescript(_ddl("TIMESTAMPTZ" if db.is_postgres else "TEXT"))
+        self.db.executescript(_ddl("TIMESTAMPTZ" if db.is_postgres else "TEXT",
+                                   "BYTEA" if db.is_postgres else "BLOB"))
 
     # ----- value conversion between the fold's JSON-able values and SQL -----
 
@@ -174,11 +180,13 @@ class InquiryStore:
             (self.consumer, cluster, topic, partition, next_offset))
 
     def reject(self, cur: Cursor, cluster: str, topic: str, partition: int, offset: int,
-               reason: str) -> None:
+               reason: str, key: bytes | None, value: bytes | None) -> None:
+        """Set a message aside with its raw bytes, so it can be inspected and replayed."""
         cur.execute(
             "INSERT INTO rejected_messages (cluster_id, topic, partition_no, message_offset, "
-            "reason, rejected_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            (cluster, topic, partition, offset, reason[:2000],
+            "reason, message_key, message_value, rejected_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
+            (cluster, topic, partition, offset, reason[:2000], key, value,
              self._to_sql("rejected_at", datetime.now(UTC))))
 
     # ----- applying events -----

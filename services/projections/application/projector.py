@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from madoguchi.eventstream.avro import SchemaCatalog, default_catalog
+from madoguchi.eventstream.avro import SchemaCatalog, UnknownSchema, default_catalog
 from services.projections.adapters.sql_store import InquiryStore
 from services.projections.domain.inquiry_view import jsonable
 
@@ -31,9 +31,14 @@ class InquiryProjector:
             for message in records:
                 try:
                     event_type, record = self.catalog.decode(message.value)
+                except UnknownSchema:
+                    # Written with a schema this build does not know (a newer producer):
+                    # stop here and retry, rather than skip; deploy the newer consumer.
+                    raise
                 except ValueError as error:
                     self.store.reject(cur, cluster, partition.topic, partition.partition,
-                                      message.offset, f"undecodable: {error}")
+                                      message.offset, f"undecodable: {error}",
+                                      message.key, message.value)
                     rejected += 1
                     continue
                 record = jsonable(record)
