@@ -262,3 +262,23 @@ def test_on_any_error_nothing_is_stored(app: IntakeApplication, inquiry: Inquiry
     assert stored_count(app) == before == 2
     assert vars(app.get_inquiry(iid)) == state
     assert app.get_inquiry(iid).status == Status.ESCALATED
+
+
+def test_a_store_retry_that_conflicts_with_its_own_commit_is_a_success_not_a_repeat(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A lost commit acknowledgement makes the store retry and hit its own row."""
+    from eventsourcing.persistence import IntegrityError
+
+    app = make_app()
+    iid = str(app.receive_inquiry(receive_cmd()).aggregate.id)
+    save = app.save
+
+    def commit_then_conflict(*aggregates: Any, **kwargs: Any) -> Any:
+        save(*aggregates, **kwargs)
+        raise IntegrityError("duplicate key on the retried insert")
+
+    monkeypatch.setattr(app, "save", commit_then_conflict)
+    outcome = app.assign(iid, 0, meta(), "一次受付", "agent-1")
+    monkeypatch.setattr(app, "save", save)
+    assert outcome.aggregate.version == 2 and not outcome.replayed
+    assert [h.event_type for h in app.history(iid)] == ["InquiryReceived", "InquiryAssigned"]

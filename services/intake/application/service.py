@@ -212,6 +212,10 @@ class IntakeApplication(Application[UUID]):
             try:
                 self.save(inquiry)
             except IntegrityError:
+                if self._is_own_write(inquiry):
+                    # The store retried an insert whose first commit had succeeded.
+                    self._saved()
+                    return Outcome(inquiry)
                 if expected_version:
                     raise VersionConflict(
                         f"inquiry {inquiry_id} was changed concurrently; reload and retry"
@@ -220,6 +224,11 @@ class IntakeApplication(Application[UUID]):
             self._saved()
             return Outcome(inquiry)
         raise VersionConflict(f"inquiry {inquiry_id} is too busy; retry")
+
+    def _is_own_write(self, inquiry: Inquiry) -> bool:
+        """True when the stored event at our new version is the one we just made."""
+        stored = list(self.events.get(inquiry.id, gt=inquiry.version - 1, lte=inquiry.version))
+        return bool(stored) and stored[0].timestamp == inquiry.modified_on
 
     def log_contact(self, inquiry_id: str, expected_version: int, meta: c.Meta,
                     idempotency_key: str, channel: str, direction: str, note: str) -> Outcome:
