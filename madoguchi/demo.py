@@ -1064,8 +1064,8 @@ def run_demo(intake_address: str, *, day: date | None = None, seed: int = 7, siz
           f"解決 {counts['resolved']} resolved (うちクローズ {counts['closed']} closed), "
           f"エスカレーション {counts['escalated']} escalated, 未完了 {counts['open']} open, "
           f"通話記録 {counts['attempts']} call records", file=out)
-    print(f"  API: 新規 {counts['stored']} stored, 登録済み {counts['replayed']} replayed "
-          f"(idempotent), 失敗 {counts['failed']} failed", file=out)
+    print(f"  steps: 新規 {counts['stored']} stored, 登録済み {counts['replayed']} already "
+          f"there (idempotent), 失敗 {counts['failed']} failed", file=out)
     if counts["stored"] == 0 and counts["failed"] == 0:
         print("  この日はすでに登録済みです。Nothing new: this day was already sent.", file=out)
     for line in runner.errors[:10]:

@@ -120,6 +120,9 @@ class PartitionConsumer:
 
     def _open(self) -> None:
         self._cluster = cluster_id(self.bootstrap, f"{self.name}-admin")
+        forget = getattr(self.handler, "forget_other_clusters", None)
+        if forget is not None:
+            forget(self._cluster)  # positions in a cluster we no longer read are dead weight
         # A group subscribed to missing topics gets no partitions until a metadata refresh
         # finds them; creating them (a no-op where they are provisioned) avoids the wait.
         ensure_topics(self.bootstrap, self.topics, self.partitions, f"{self.name}-admin",

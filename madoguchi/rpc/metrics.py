@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from prometheus_client import REGISTRY, Counter, Histogram, start_http_server
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 GRPC_HANDLED = Counter(
@@ -23,7 +23,7 @@ GRPC_LATENCY = Histogram(
 
 
 class GaugeCollector(Collector):
-    """Reads gauges from callables at scrape time."""
+    """Reads values from callables at scrape time; names ending ``_total`` are counters."""
 
     def __init__(self, gauges: Iterable[tuple[str, str, Callable[[], float]]]) -> None:
         self.gauges = list(gauges)
@@ -34,7 +34,11 @@ class GaugeCollector(Collector):
                 value = float(read())
             except Exception:
                 continue
-            yield GaugeMetricFamily(name, documentation, value=value)
+            if name.endswith("_total"):
+                yield CounterMetricFamily(name.removesuffix("_total"), documentation,
+                                          value=value)
+            else:
+                yield GaugeMetricFamily(name, documentation, value=value)
 
 
 def serve_metrics(host: str, port: int,

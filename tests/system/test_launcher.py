@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -73,6 +74,8 @@ def test_up_demo_stop_and_restart_lose_nothing(tmp_path: Path) -> None:
         time.sleep(1)
         assert total(env) == inquiries
         resolved = total(env, status=["RESOLVED", "CLOSED"])
+        with sqlite3.connect(tmp_path / "data" / "projections.db") as db:
+            old_clusters = {row[0] for row in db.execute("SELECT cluster_id FROM consumer_offsets")}
         metrics = urllib.request.urlopen(  # loopback only
             f"http://127.0.0.1:{env['MADOGUCHI_INTAKE_METRICS_PORT']}/metrics", timeout=5
         ).read().decode()
@@ -92,6 +95,12 @@ def test_up_demo_stop_and_restart_lose_nothing(tmp_path: Path) -> None:
     try:
         assert total(env) == inquiries
         assert total(env, status=["RESOLVED", "CLOSED"]) == resolved
+        def clusters() -> set[str]:
+            with sqlite3.connect(tmp_path / "data" / "projections.db") as db:
+                return {row[0] for row in db.execute("SELECT cluster_id FROM consumer_offsets")}
+
+        # Positions of the previous (gone) broker are forgotten once the new one is read.
+        eventually(lambda: len(clusters()) == 1 and clusters() != old_clusters, timeout=60)
         again = subprocess.run([sys.executable, "-m", "madoguchi", "demo", "--size", "40"],
                                env=env, capture_output=True, text=True, timeout=120)
         assert again.returncode == 0 and "新規 0 stored" in again.stdout, again.stdout

@@ -48,8 +48,8 @@ class HistoryItem:
     details: dict[str, Any]
 
 
-_ENVELOPE = {"originator_id", "originator_version", "timestamp", "actor", "occurred_at",
-             "correlation_id"}
+_ENVELOPE = {"originator_id", "originator_version", "originator_topic", "timestamp", "actor",
+             "occurred_at", "correlation_id"}
 
 
 def _jsonable(value: Any) -> Any:

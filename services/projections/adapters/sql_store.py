@@ -171,6 +171,12 @@ class InquiryStore:
         return {tp: known[(tp.topic, tp.partition)] for tp in topic_partitions
                 if (tp.topic, tp.partition) in known}
 
+    def forget_other_clusters(self, cluster: str) -> None:
+        """Drop positions kept for other clusters (e.g. a previous embedded broker)."""
+        with self.db.transaction() as cur:
+            cur.execute("DELETE FROM consumer_offsets WHERE consumer = ? AND cluster_id <> ?",
+                        (self.consumer, cluster))
+
     def save_offset(self, cur: Cursor, cluster: str, topic: str, partition: int,
                     next_offset: int) -> None:
         cur.execute(

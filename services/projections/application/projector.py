@@ -25,6 +25,9 @@ class InquiryProjector:
     def stored_offsets(self, cluster: str, partitions: list[Any]) -> dict[Any, int]:
         return self.store.stored_offsets(cluster, partitions)
 
+    def forget_other_clusters(self, cluster: str) -> None:
+        self.store.forget_other_clusters(cluster)
+
     def handle(self, cluster: str, partition: Any, records: list[Any]) -> None:
         applied = duplicates = rejected = 0
         with self.store.db.transaction() as cur:
