@@ -3,6 +3,7 @@
 A caller's mistake never becomes INTERNAL: invalid fields give INVALID_ARGUMENT with a
 ``google.rpc.BadRequest`` listing each field; unknown ids NOT_FOUND; forbidden transitions
 FAILED_PRECONDITION; stale versions ABORTED; a reused idempotency key ALREADY_EXISTS.
+A database that is down or locked is UNAVAILABLE, which clients retry.
 """
 
 from __future__ import annotations
@@ -46,7 +47,26 @@ def _status(code: int, message: str) -> status_pb2.Status:
     return status_pb2.Status(code=code, message=message)
 
 
+def _store_unavailable(error: Exception) -> bool:
+    """A database that is down, locked or timing out: the caller should retry later."""
+    import sqlite3
+
+    from eventsourcing.persistence import InterfaceError, OperationalError
+
+    if isinstance(error, InterfaceError | OperationalError | sqlite3.OperationalError):
+        return True
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        return False
+    return isinstance(error, psycopg.OperationalError | psycopg.InterfaceError)
+
+
 def status_for(error: Exception) -> status_pb2.Status | None:
+    if _store_unavailable(error):
+        return _status(code_pb2.UNAVAILABLE,
+                       "the store is temporarily unavailable; retry (with the same "
+                       "idempotency key)")
     if isinstance(error, InvalidField):
         return invalid_argument(error.violations)
     if isinstance(error, NotFound):
