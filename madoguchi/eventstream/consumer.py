@@ -16,15 +16,12 @@ from typing import Any, Protocol
 
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
+from kafka.structs import OffsetAndMetadata
 
 from madoguchi.eventstream.kafka_settings import consumer_config
-from madoguchi.eventstream.topics import cluster_id, ensure_topics
+from madoguchi.eventstream.topics import check_same_cluster, cluster_id, ensure_topics
 
 log = logging.getLogger(__name__)
-
-
-class ClusterChanged(RuntimeError):
-    """The bootstrap address now leads to another Kafka cluster."""
 
 
 class BatchHandler(Protocol):
@@ -143,11 +140,8 @@ class PartitionConsumer:
     def _check_cluster(self) -> None:
         """Stored offsets belong to one cluster; another one behind the address starts over."""
         assert self._consumer is not None
-        # kafka-python exposes the cluster id only on its metadata object.
-        metadata = getattr(getattr(self._consumer, "_client", None), "cluster", None)
-        seen = getattr(metadata, "cluster_id", None)
-        if seen and seen != self._cluster:
-            raise ClusterChanged(f"cluster changed from {self._cluster} to {seen}")
+        client = getattr(self._consumer, "_client", None)
+        check_same_cluster(getattr(client, "cluster", None), self._cluster)
 
     def _poll_once(self) -> None:
         assert self._consumer is not None
@@ -165,17 +159,9 @@ class PartitionConsumer:
             self.handled += len(records)
         if batches:
             # Kafka's committed offsets only serve lag monitoring; ours are in the database.
-            offsets = {tp: _offset_meta(records[-1].offset + 1) for tp, records in batches.items()}
+            offsets = {tp: OffsetAndMetadata(records[-1].offset + 1, "", -1)
+                       for tp, records in batches.items()}
             try:
                 self._consumer.commit_async(offsets=offsets)
             except Exception as error:
                 log.debug("%s: commit_async failed: %s", self.name, error)
-
-
-def _offset_meta(offset: int) -> Any:
-    from kafka.structs import OffsetAndMetadata
-
-    try:
-        return OffsetAndMetadata(offset, "", -1)
-    except TypeError:
-        return OffsetAndMetadata(offset, "")

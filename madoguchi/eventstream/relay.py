@@ -26,7 +26,7 @@ from kafka import KafkaProducer
 from kafka.errors import KafkaTimeoutError
 
 from madoguchi.eventstream.kafka_settings import producer_config
-from madoguchi.eventstream.topics import cluster_id, ensure_topics
+from madoguchi.eventstream.topics import check_same_cluster, cluster_id, ensure_topics
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +40,6 @@ class Publication:
 
 
 Router = Callable[[Any], Publication]
-
-
-class ClusterChanged(RuntimeError):
-    """The bootstrap address now leads to another Kafka cluster (e.g. an empty new one)."""
 
 
 class LeaderLock:
@@ -98,6 +94,7 @@ class OutboxRelay:
         self._thread: threading.Thread | None = None
         self._producer: KafkaProducer | None = None
         self._cluster_id = ""
+        self._position = 0  # last acknowledged notification id, as recorded in the store
         self.published = 0
         self.connected = threading.Event()
 
@@ -126,9 +123,8 @@ class OutboxRelay:
         return f"{self.name}@{self._cluster_id}"
 
     def position(self) -> int:
-        if not self._cluster_id:
-            return 0
-        return self.tracking.max_tracking_id(self.tracking_name) or 0
+        """Read from the store on connecting; afterwards only this relay advances it."""
+        return self._position
 
     # ----- work -----
 
@@ -165,12 +161,16 @@ class OutboxRelay:
         assert self.leader_lock is not None
         if self.leader_lock.still_held() and self._producer is not None:
             return True
-        return self.leader_lock.acquire()
+        if not self.leader_lock.acquire():
+            return False
+        self._close_producer()  # a new term: reconnect and re-read the stored position
+        return True
 
     def _connect(self) -> None:
         if self._producer is not None:
             return
         self._cluster_id = cluster_id(self.bootstrap, f"{self.name}-admin")
+        self._position = self.tracking.max_tracking_id(self.tracking_name) or 0
         ensure_topics(self.bootstrap, self.topics, self.partitions, f"{self.name}-admin",
                       self.replication_factor)
         self._producer = KafkaProducer(**producer_config(self.bootstrap, self.name))
@@ -186,11 +186,7 @@ class OutboxRelay:
                 producer.close(timeout=2)
 
     def _check_cluster(self) -> None:
-        # kafka-python exposes the cluster id only on its metadata object.
-        metadata = getattr(self._producer, "_metadata", None)
-        seen = getattr(metadata, "cluster_id", None)
-        if seen and seen != self._cluster_id:
-            raise ClusterChanged(f"cluster changed from {self._cluster_id} to {seen}")
+        check_same_cluster(getattr(self._producer, "_metadata", None), self._cluster_id)
 
     def _flush(self, futures: list[Any], timeout: float = 30.0) -> None:
         """Wait for the acks in short steps, noticing a replaced cluster on the way."""
@@ -242,4 +238,5 @@ class OutboxRelay:
 
     def _advance(self, notification_id: int, count: int) -> None:
         self.tracking.insert_tracking(Tracking(self.tracking_name, notification_id))
+        self._position = notification_id
         self.published += count

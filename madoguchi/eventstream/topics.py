@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
@@ -11,6 +12,22 @@ from kafka.errors import TopicAlreadyExistsError
 from madoguchi.eventstream.kafka_settings import admin_config
 
 log = logging.getLogger(__name__)
+
+
+class ClusterChanged(RuntimeError):
+    """The bootstrap address now leads to another Kafka cluster (e.g. an empty new one)."""
+
+
+def check_same_cluster(metadata: Any, expected: str) -> None:
+    """Raise ClusterChanged when a client's metadata names a cluster other than ``expected``.
+
+    Positions are kept per cluster id, so a client must notice when the address it uses
+    leads to another cluster; kafka-python exposes the id only on its metadata object
+    (``producer._metadata``, ``consumer._client.cluster``).
+    """
+    seen = getattr(metadata, "cluster_id", None)
+    if seen and seen != expected:
+        raise ClusterChanged(f"cluster changed from {expected} to {seen}")
 
 
 def cluster_id(bootstrap: str, client_id: str) -> str:
