@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 
-from madoguchi.config import DEFAULT_PORTS, SERVICES, load_settings
+from madoguchi.config import SERVICES, load_settings
 
 
 def _logging(level: str) -> None:
@@ -67,5 +67,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
-__all__ = ["DEFAULT_PORTS", "main"]

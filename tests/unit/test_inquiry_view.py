@@ -23,6 +23,7 @@ from hypothesis.stateful import (
 )
 
 from madoguchi.errors import TransitionNotAllowed
+from madoguchi.jsonable import jsonable
 from services.intake.adapters.event_records import to_record
 from services.intake.application import commands as c
 from services.intake.application.service import IntakeApplication, event_type_name
@@ -59,7 +60,7 @@ def fold(app: IntakeApplication, inquiry_id: str, view: dict[str, Any] | None = 
     for event in app.events.get(UUID(inquiry_id), gt=view["version"]):
         event_type, record = to_record(event)
         assert event_type == event_type_name(event)
-        view = inquiry_view.apply(view, event_type, inquiry_view.jsonable(record))
+        view = inquiry_view.apply(view, event_type, jsonable(record))
     return view
 
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import grpc
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from madoguchi.api.intake.v1 import intake_pb2 as pb
 from madoguchi.api.intake.v1 import intake_pb2_grpc
 from madoguchi.rpc.errors import translate_errors
+from madoguchi.rpc.timestamps import read_time, write_time
 from services.intake.application import commands as c
 from services.intake.application.service import (
     IntakeApplication,
@@ -30,29 +29,10 @@ def _enum_name(enum: Any, value: int) -> str:
     return "" if name.endswith("UNSPECIFIED") else name
 
 
-def _time(ts: Timestamp, present: bool, field: str) -> datetime | None:
-    """A caller's Timestamp as an aware UTC datetime; out-of-range values name the field."""
-    if not present:
-        return None
-    try:
-        return ts.ToDatetime(tzinfo=UTC)
-    except (ValueError, OverflowError):
-        raise c.InvalidField([(field, "is not a valid timestamp (years 1-9999, "
-                                      "0 <= nanos < 1e9)")]) from None
-
-
-def _ts(value: datetime | None) -> Timestamp | None:
-    if value is None:
-        return None
-    ts = Timestamp()
-    ts.FromDatetime(value.astimezone(UTC))
-    return ts
-
-
 def _meta(ctx: pb.CommandContext) -> c.Meta:
     return c.Meta(
         actor=ctx.actor,
-        occurred_at=_time(ctx.occurred_at, ctx.HasField("occurred_at"), "context.occurred_at"),
+        occurred_at=read_time(ctx, "occurred_at", "context.occurred_at"),
         correlation_id=ctx.correlation_id,
     )
 
@@ -97,9 +77,7 @@ def inquiry_message(inquiry: Inquiry) -> pb.Inquiry:
         satisfaction_comment=inquiry.satisfaction_comment,
     )
     for name in ("received_at", "first_response_at", "resolved_at", "closed_at"):
-        ts = _ts(getattr(inquiry, name))
-        if ts is not None:
-            getattr(message, name).CopyFrom(ts)
+        write_time(message, name, getattr(inquiry, name))
     return message
 
 
@@ -109,7 +87,7 @@ def attempt_message(attempt: ContactAttempt) -> pb.ContactAttempt:
         queue=attempt.queue, wait_seconds=attempt.wait_seconds,
         inquiry_id=attempt.inquiry_id, call_id=attempt.call_id,
     )
-    message.attempted_at.CopyFrom(_ts(attempt.attempted_at))
+    write_time(message, "attempted_at", attempt.attempted_at)
     return message
 
 
@@ -143,8 +121,7 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             urgency=_enum_name(pb.Level, request.urgency),
             priority=_enum_name(pb.Priority, request.priority),
             agreement_id=request.agreement_id,
-            contacted_at=_time(request.contacted_at, request.HasField("contacted_at"),
-                               "contacted_at"),
+            contacted_at=read_time(request, "contacted_at"),
             external_ref=request.external_ref,
             meta=c.Meta(actor=request.actor, correlation_id=request.correlation_id),
         )
@@ -235,8 +212,7 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             outcome=_enum_name(pb.AttemptOutcome, request.outcome),
             queue=request.queue,
             wait_seconds=request.wait_seconds,
-            attempted_at=_time(request.attempted_at, request.HasField("attempted_at"),
-                               "attempted_at"),
+            attempted_at=read_time(request, "attempted_at"),
             inquiry_id=request.inquiry_id,
             call_id=request.call_id,
             correlation_id=request.correlation_id,
@@ -255,7 +231,6 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
                     version=item.version, event_type=item.event_type, actor=item.actor,
                     details_json=history_json(item.details),
                 )
-                entry.recorded_at.CopyFrom(_ts(item.recorded_at))
-                if item.occurred_at is not None:
-                    entry.occurred_at.CopyFrom(_ts(item.occurred_at))
+                write_time(entry, "recorded_at", item.recorded_at)
+                write_time(entry, "occurred_at", item.occurred_at)
         return response

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -21,6 +21,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import IntegrityError
 
+from madoguchi.jsonable import jsonable
 from services.intake.application import commands as c
 from services.intake.domain.contact_attempt import ContactAttempt, attempt_id_for
 from services.intake.domain.errors import IdempotencyKeyReused, NotFound, VersionConflict
@@ -50,16 +51,6 @@ class HistoryItem:
 
 _ENVELOPE = {"originator_id", "originator_version", "originator_topic", "timestamp", "actor",
              "occurred_at", "correlation_id"}
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, UUID):
-        return str(value)
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    return value
 
 
 def event_type_name(event: DomainEventProtocol[Any]) -> str:
@@ -327,7 +318,7 @@ class IntakeApplication(Application[UUID]):
 
 
 def history_item(event: Any) -> HistoryItem:
-    details = {k: _jsonable(v) for k, v in event.__dict__.items() if k not in _ENVELOPE}
+    details = {k: jsonable(v) for k, v in event.__dict__.items() if k not in _ENVELOPE}
     details.pop("request_fingerprint", None)
     return HistoryItem(
         version=event.originator_version,
@@ -350,6 +341,3 @@ def parse_id(value: str, field_name: str) -> UUID:
 def history_json(details: dict[str, Any]) -> str:
     return json.dumps(details, ensure_ascii=False, sort_keys=True)
 
-
-def all_event_names(events: Iterable[Any]) -> list[str]:
-    return [event_type_name(e) for e in events]

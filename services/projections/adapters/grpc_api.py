@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import grpc
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from madoguchi.api.projections.v1 import projections_pb2 as pb
 from madoguchi.api.projections.v1 import projections_pb2_grpc
 from madoguchi.errors import InvalidField, NotFound
 from madoguchi.rpc.errors import translate_errors
+from madoguchi.rpc.timestamps import read_time, write_time
 from services.projections.adapters.sql_store import InquiryFilter, InquiryStore, PageTokenError
 
 STATUSES = {"RECEIVED", "RESPONDED", "ASSIGNED", "ESCALATED", "ON_HOLD", "RESOLVED", "CLOSED"}
@@ -21,14 +21,6 @@ CHANNELS = {"PHONE", "FAX", "EMAIL", "CHAT", "WEB_FORM", "WALK_IN", "LETTER"}
 KINDS = {"QUESTION", "REQUEST", "INCIDENT", "COMPLAINT"}
 MAX_PAGE_SIZE = 500
 DEFAULT_PAGE_SIZE = 50
-
-
-def _ts(value: str | None) -> Timestamp | None:
-    if not value:
-        return None
-    ts = Timestamp()
-    ts.FromDatetime(datetime.fromisoformat(value).astimezone(UTC))
-    return ts
 
 
 def view_message(view: dict[str, Any]) -> pb.InquiryView:
@@ -46,17 +38,13 @@ def view_message(view: dict[str, Any]) -> pb.InquiryView:
         faq_entry_id=view["faq_entry_id"],
     )
     for name in ("received_at", "first_response_at", "resolved_at", "closed_at", "updated_at"):
-        ts = _ts(view.get(name))
-        if ts is not None:
-            getattr(message, name).CopyFrom(ts)
+        write_time(message, name, view.get(name))
     for entry in view.get("timeline", []):
         item = message.timeline.add(version=entry["version"], event_type=entry["event_type"],
                                     actor=entry["actor"],
                                     details_json=json.dumps(entry["details"], ensure_ascii=False,
                                                             sort_keys=True))
-        ts = _ts(entry["occurred_at"])
-        if ts is not None:
-            item.occurred_at.CopyFrom(ts)
+        write_time(item, "occurred_at", entry["occurred_at"])
     return message
 
 
@@ -69,12 +57,11 @@ def _check_values(violations: list[tuple[str, str]], name: str, values: list[str
 
 
 def _time(request: Any, name: str, violations: list[tuple[str, str]]) -> datetime | None:
-    if not request.HasField(name):
-        return None
+    """Like ``read_time``, but collects the violation so all are reported together."""
     try:
-        return getattr(request, name).ToDatetime(tzinfo=UTC)
-    except (ValueError, OverflowError):
-        violations.append((name, "is not a valid timestamp"))
+        return read_time(request, name)
+    except InvalidField as error:
+        violations += error.violations
         return None
 
 

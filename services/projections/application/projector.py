@@ -6,8 +6,8 @@ import logging
 from typing import Any
 
 from madoguchi.eventstream.avro import SchemaCatalog, UnknownSchema, default_catalog
+from madoguchi.jsonable import jsonable
 from services.projections.adapters.sql_store import InquiryStore
-from services.projections.domain.inquiry_view import jsonable
 
 log = logging.getLogger(__name__)
 

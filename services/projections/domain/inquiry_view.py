@@ -6,25 +6,10 @@ a freshly decoded event and on a timeline row stored earlier and applied late.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 ENVELOPE = ("event_id", "aggregate_id", "aggregate_version", "recorded_at", "occurred_at",
             "actor", "correlation_id")
-
-
-def jsonable(value: Any) -> Any:
-    """Datetimes to ISO 8601 UTC strings, recursively; everything else unchanged."""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, UUID):
-        return str(value)
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [jsonable(v) for v in value]
-    return value
 
 
 def new_view(inquiry_id: str) -> dict[str, Any]:
