@@ -1,0 +1,1 @@
+"""SLA monitor: agreements, business-time clocks, real-time warnings and breach alerts."""

@@ -1,0 +1,1 @@
+"""SQL, Kafka, gRPC, webhook and e-mail adapters of the SLA monitor."""

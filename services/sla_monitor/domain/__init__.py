@@ -1,0 +1,1 @@
+"""Pure SLA domain: calendars, agreements, clocks, on-call; no I/O."""
