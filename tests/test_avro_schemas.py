@@ -32,8 +32,7 @@ from madoguchi.eventstream.avro import (
     default_catalog,
     update_lock,
 )
-from services.intake.adapters.event_records import event_headers, to_record
-from services.intake.application.service import event_type_name
+from madoguchi.eventstream.records import event_headers, event_type_name, to_record
 from services.intake.domain.contact_attempt import ContactAttempt, attempt_id_for
 from services.intake.domain.inquiry import Inquiry, inquiry_id_for
 
@@ -105,6 +104,8 @@ def realistic_events() -> list[Any]:
                         note="電話で進捗の確認あり。", **meta(30))
     inquiry.record_first_response(channel="EMAIL", **meta(45))
     inquiry.assign(team="市民課 住民記録係", assignee="佐藤 花子", **meta(50))
+    inquiry.change_priority(impact="MEDIUM", urgency="HIGH", priority="P2",
+                            reason="転出期限が迫っているため", **meta(55))
     inquiry.escalate(target="TIER", to_tier=2, to_department="", to_supplier_id="",
                      reason="手数料の免除要件の確認が必要", **meta(60))
     inquiry.put_on_hold(reason="AWAITING_CUSTOMER", note="本人確認書類の提出待ち", **meta(70))
@@ -142,7 +143,7 @@ def events() -> list[Any]:
 
 def test_every_domain_event_has_a_schema(catalog: SchemaCatalog) -> None:
     discovered = domain_event_classes()
-    assert len(discovered) == 12, sorted(discovered)
+    assert len(discovered) == 13, sorted(discovered)
     missing = sorted(set(discovered) - set(catalog.event_types))
     assert not missing, f"domain events without an Avro schema: {missing}"
 
@@ -159,9 +160,10 @@ def test_schema_files_follow_the_conventions(catalog: SchemaCatalog) -> None:
     envelope = ["event_id", "aggregate_id", "aggregate_version", "recorded_at", "occurred_at",
                 "actor", "correlation_id"]
     for sv in catalog:
-        assert sv.path == (SCHEMAS_DIR / "madoguchi.intake" / sv.event_type
-                           / f"v{sv.version}.avsc")
-        assert sv.raw["namespace"] == "madoguchi.intake" and sv.raw["name"] == sv.event_type
+        namespace = sv.raw["namespace"]
+        assert namespace in ("madoguchi.intake", "madoguchi.sla")
+        assert sv.path == SCHEMAS_DIR / namespace / sv.event_type / f"v{sv.version}.avsc"
+        assert sv.raw["name"] == sv.event_type
         fields = sv.raw["fields"]
         assert [f["name"] for f in fields[:7]] == envelope
         for field in fields:
@@ -206,6 +208,10 @@ def test_records_carry_the_domain_values(catalog: SchemaCatalog, events: list[An
     assert received["aggregate_version"] == 1
     assert "request_fingerprint" not in received
     assert by_type["InquiryEscalated"]["to_tier"] == 2
+    changed = by_type["InquiryPriorityChanged"]
+    assert (changed["impact"], changed["urgency"]) == ("MEDIUM", "HIGH")
+    assert (changed["previous_priority"], changed["priority"]) == ("P4", "P2")
+    assert changed["reason"] == "転出期限が迫っているため"
     assert by_type["InquirySatisfactionRecorded"]["score"] == 9
     attempt = by_type["ContactAttemptRecorded"]
     assert attempt["actor"] == "" and attempt["occurred_at"] == attempt["attempted_at"]

@@ -202,6 +202,59 @@ def test_malformed_receive_is_invalid_argument_naming_the_field(
     assert system.intake.app.recorder.max_notification_id() is None
 
 
+def test_priority_change_reclassifies_and_a_retry_stores_nothing(system: RunningSystem) -> None:
+    stub = system.intake_stub
+    iid = stub.ReceiveInquiry(receive_request()).inquiry.inquiry_id  # LOW × MEDIUM: P4
+    request = pb.ChangePriorityRequest(context=ctx(iid, expected_version=1), impact=pb.HIGH,
+                                       urgency=pb.HIGH, reason="断水で同様の問い合わせが急増")
+    changed = stub.ChangePriority(request)
+    assert changed.replayed is False
+    assert (changed.inquiry.impact, changed.inquiry.urgency, changed.inquiry.priority,
+            changed.inquiry.version) == (pb.HIGH, pb.HIGH, pb.P1, 2)
+    again = stub.ChangePriority(request)  # the reply was lost: the caller retries
+    assert (again.replayed, again.inquiry.version, again.inquiry.priority) == (True, 2, pb.P1)
+
+    final = stub.GetInquiry(pb.GetInquiryRequest(inquiry_id=iid, include_history=True))
+    assert [h.event_type for h in final.history] == ["InquiryReceived", "InquiryPriorityChanged"]
+    assert final.history[1].actor == "operator-01"
+    assert json.loads(final.history[1].details_json) == {
+        "impact": "HIGH", "urgency": "HIGH", "priority": "P1", "previous_priority": "P4",
+        "reason": "断水で同様の問い合わせが急増"}
+
+
+def test_an_explicit_priority_overrides_the_matrix_on_change(system: RunningSystem) -> None:
+    stub = system.intake_stub
+    iid = stub.ReceiveInquiry(receive_request()).inquiry.inquiry_id
+    changed = stub.ChangePriority(pb.ChangePriorityRequest(
+        context=ctx(iid), priority=pb.P2, reason="議員からの照会のため")).inquiry
+    assert (changed.priority, changed.impact, changed.urgency) == (
+        pb.P2, pb.LEVEL_UNSPECIFIED, pb.LEVEL_UNSPECIFIED)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"impact": 99}, "impact"),
+        ({"impact": 0, "urgency": 0}, "impact"),
+        ({"urgency": 0}, "urgency"),
+        ({"priority": 42}, "priority"),
+        ({"reason": ""}, "reason"),
+        ({"reason": "理" * 1001}, "reason"),
+    ],
+)
+def test_malformed_priority_change_is_invalid_argument_naming_the_field(
+        system: RunningSystem, overrides: dict[str, object], field: str) -> None:
+    iid = system.intake_stub.ReceiveInquiry(receive_request()).inquiry.inquiry_id
+    request = pb.ChangePriorityRequest(context=ctx(iid), impact=pb.HIGH, urgency=pb.HIGH,
+                                       reason="影響範囲が拡大")
+    for name, value in overrides.items():
+        setattr(request, name, value)
+    error = rpc_error(system.intake_stub.ChangePriority, request)
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert field in field_violations(error)
+    assert history_types(system, iid) == ["InquiryReceived"]
+
+
 def test_unknown_and_malformed_ids(system: RunningSystem) -> None:
     error = rpc_error(system.intake_stub.GetInquiry,
                       pb.GetInquiryRequest(inquiry_id=str(uuid.uuid4())))
@@ -228,6 +281,8 @@ def test_forbidden_transition_is_failed_precondition_and_stores_nothing(
             context=ctx(iid), target=pb.TIER, to_tier=2, reason="専門対応")),
         (stub.LogContact, pb.LogContactRequest(context=ctx(iid), idempotency_key="late",
                                                channel=pb.PHONE)),
+        (stub.ChangePriority, pb.ChangePriorityRequest(
+            context=ctx(iid), impact=pb.HIGH, urgency=pb.HIGH, reason="後から格上げ")),
     ]:
         error = rpc_error(call, request)
         assert error.code() == grpc.StatusCode.FAILED_PRECONDITION, call

@@ -7,6 +7,7 @@ empty one. Real broker over TCP, real databases (SQLite and PostgreSQL).
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
@@ -97,6 +98,21 @@ def test_the_read_model_follows_the_inquiry_life(system: RunningSystem) -> None:
     got = wait_for_version(system, iid, 7)
     assert (got.status, got.satisfaction_score, got.has_satisfaction) == ("RESOLVED", 6, True)
     assert got.resolved_at.ToDatetime() is not None and not got.resolved_at_first_contact
+
+
+def test_the_read_model_takes_a_changed_priority(system: RunningSystem) -> None:
+    system.start_projections()
+    iid = live_inquiry(system)  # LOW × MEDIUM: P4, on hold at version 4
+    system.intake_stub.ChangePriority(pb.ChangePriorityRequest(
+        context=ctx(iid), impact=pb.HIGH, urgency=pb.MEDIUM, reason="同じ地区から苦情が続いている"))
+    got = wait_for_version(system, iid, 5)
+    assert (got.priority, got.status) == ("P2", "ON_HOLD")
+    entry = got.timeline[-1]
+    assert (entry.version, entry.event_type, entry.actor) == (
+        5, "InquiryPriorityChanged", "operator-01")
+    assert json.loads(entry.details_json) == {
+        "impact": "HIGH", "urgency": "MEDIUM", "priority": "P2", "previous_priority": "P4",
+        "reason": "同じ地区から苦情が続いている"}
 
 
 def test_list_filters_and_pages(system: RunningSystem) -> None:

@@ -150,6 +150,50 @@ def test_a_retried_conditional_contact_is_replayed(app: IntakeApplication,
     assert stored_count(app) == 2
 
 
+# ----- priority changes: the classification already held is a retry -----
+
+
+def test_a_retried_priority_change_is_replayed_and_stores_nothing(
+        app: IntakeApplication, inquiry: Inquiry) -> None:
+    iid = str(inquiry.id)
+    first = app.change_priority(iid, 0, meta(), "HIGH", "HIGH", "", "全庁システム停止")
+    assert (first.replayed, first.aggregate.priority, first.aggregate.version) == (
+        False, "P1", 2)
+    again = app.change_priority(iid, 0, meta(), "HIGH", "HIGH", "", "全庁システム停止")
+    assert (again.replayed, again.aggregate.priority, again.aggregate.version) == (True, "P1", 2)
+    assert stored_count(app) == 2
+
+
+def test_a_retried_conditional_priority_change_is_replayed(app: IntakeApplication,
+                                                           inquiry: Inquiry) -> None:
+    iid = str(inquiry.id)
+    app.change_priority(iid, 1, meta(), "", "", "P2", "所長判断")
+    again = app.change_priority(iid, 1, meta(), "", "", "P2", "所長判断")
+    assert again.replayed is True
+    assert stored_count(app) == 2
+
+
+def test_a_different_priority_change_on_a_stale_version_is_aborted(
+        app: IntakeApplication, inquiry: Inquiry) -> None:
+    iid = str(inquiry.id)
+    app.change_priority(iid, 1, meta(), "", "", "P2", "所長判断")
+    with pytest.raises(VersionConflict):
+        app.change_priority(iid, 1, meta(), "", "", "P1", "さらに格上げ")
+    assert app.get_inquiry(iid).priority == "P2"
+    assert stored_count(app) == 2
+
+
+def test_the_priority_of_a_closed_inquiry_cannot_change(app: IntakeApplication,
+                                                        inquiry: Inquiry) -> None:
+    iid = str(inquiry.id)
+    app.resolve(iid, 0, meta(), "FIXED", "done", "")
+    app.close_inquiry(iid, 0, meta())
+    with pytest.raises(TransitionNotAllowed, match="CLOSED"):
+        app.change_priority(iid, 0, meta(), "HIGH", "HIGH", "", "後から格上げ")
+    assert app.get_inquiry(iid).priority == inquiry.priority
+    assert stored_count(app) == 3
+
+
 # ----- optimistic concurrency -----
 
 
@@ -173,6 +217,8 @@ CHANGES: dict[str, Callable[[IntakeApplication, str, int], Any]] = {
     "record_first_response": lambda a, i, v: a.record_first_response(i, v, meta(), ""),
     "assign": lambda a, i, v: a.assign(i, v, meta(), "team", ""),
     "escalate": lambda a, i, v: a.escalate(i, v, meta(), "TIER", 2, "", "", "r"),
+    "change_priority": lambda a, i, v: a.change_priority(i, v, meta(), "HIGH", "HIGH", "",
+                                                         "r"),
     "put_on_hold": lambda a, i, v: a.put_on_hold(i, v, meta(), "OTHER", ""),
     "resume": lambda a, i, v: a.resume(i, v, meta(), ""),
     "resolve": lambda a, i, v: a.resolve(i, v, meta(), "FIXED", "done", ""),
@@ -234,6 +280,8 @@ FAILURES: dict[str, tuple[type[DomainError], Callable[[IntakeApplication, str], 
     "invalid assign": (InvalidField, lambda a, i: a.assign(i, 0, meta(), "", "")),
     "invalid escalate": (InvalidField, lambda a, i: a.escalate(i, 0, meta(), "TIER", 1, "",
                                                               "", "r")),
+    "invalid change_priority": (InvalidField, lambda a, i: a.change_priority(
+        i, 0, meta(), "SEVERE", "HIGH", "", "r")),
     "future occurred_at": (InvalidField, lambda a, i: a.record_first_response(
         i, 0, meta(occurred_at=NOW + timedelta(minutes=6)), "")),
     "stale version": (VersionConflict, lambda a, i: a.resolve(i, 1, meta(), "C", "T", "")),

@@ -283,6 +283,35 @@ def test_validate_escalate(args: tuple[str, int, str, str, str], names: set[str]
     assert fields(lambda: c.validate_escalate(*args, meta(), NOW)) == names
 
 
+@pytest.mark.parametrize(("args", "names"), [
+    (("HIGH", "LOW", "", "影響範囲が拡大"), set()),
+    (("", "", "P1", "所長判断"), set()),           # an explicit priority overrides the matrix
+    (("LOW", "", "P2", "所長判断"), set()),
+    (("HIGH", "HIGH", "", "理" * 1000), set()),
+    (("", "LOW", "", "r"), {"impact"}),
+    (("SEVERE", "LOW", "", "r"), {"impact"}),
+    (("high", "LOW", "", "r"), {"impact"}),
+    (("#9", "LOW", "", "r"), {"impact"}),          # an unknown proto enum number
+    (("HIGH", "", "", "r"), {"urgency"}),
+    (("HIGH", "NOW", "", "r"), {"urgency"}),
+    (("", "", "", "r"), {"impact", "urgency"}),
+    (("HIGH", "HIGH", "P0", "r"), {"priority"}),
+    (("SEVERE", "", "P2", "r"), {"impact"}),
+    (("HIGH", "HIGH", "", ""), {"reason"}),
+    (("HIGH", "HIGH", "", "   "), {"reason"}),
+    (("HIGH", "HIGH", "", "理" * 1001), {"reason"}),
+    (("MAX", "", "P9", ""), {"impact", "priority", "reason"}),
+])
+def test_validate_change_priority(args: tuple[str, str, str, str], names: set[str]) -> None:
+    assert fields(lambda: c.validate_change_priority(*args, meta(), NOW)) == names
+
+
+def test_change_priority_names_the_context_fields() -> None:
+    m = meta(actor="a" * 101, occurred_at=NOW + timedelta(minutes=6))
+    assert fields(lambda: c.validate_change_priority("HIGH", "HIGH", "", "r", m, NOW)) == {
+        "context.actor", "context.occurred_at"}
+
+
 def test_validate_hold() -> None:
     for reason in ("AWAITING_CUSTOMER", "AWAITING_SUPPLIER", "OTHER"):
         assert fields(lambda r=reason: c.validate_hold(r, "", meta(), NOW)) == set()

@@ -47,6 +47,11 @@ def escalate_supplier(i: Inquiry) -> None:
                reason="vendor defect", **domain_meta())
 
 
+def change_priority(i: Inquiry) -> None:
+    assert i.change_priority(impact="HIGH", urgency="HIGH", priority="P1",
+                             reason="窓口が全面停止", **domain_meta())
+
+
 def hold(i: Inquiry, reason: str = HoldReason.AWAITING_CUSTOMER) -> None:
     i.put_on_hold(reason=reason, note="waiting", **domain_meta())
 
@@ -118,6 +123,8 @@ TABLE: dict[str, tuple[Op, tuple[Status | None, ...]]] = {
         S.ESCALATED, S.ESCALATED, S.ESCALATED, S.ESCALATED, _, _, _)),
     "escalate SUPPLIER": (escalate_supplier, (
         S.ESCALATED, S.ESCALATED, S.ESCALATED, S.ESCALATED, _, _, _)),
+    "change_priority": (change_priority, (
+        S.RECEIVED, S.RESPONDED, S.ASSIGNED, S.ESCALATED, S.ON_HOLD, _, _)),
     "put_on_hold": (hold, (
         S.ON_HOLD, S.ON_HOLD, S.ON_HOLD, S.ON_HOLD, _, _, _)),
     "resume": (resume, (
@@ -315,6 +322,69 @@ def test_a_retried_contact_on_a_closed_inquiry_is_a_no_op_but_a_new_one_is_forbi
                                                       **domain_meta()))
 
 
+# ----- priority changes -----
+
+
+def reclassify(impact: str, urgency: str, priority: str, reason: str = "影響範囲が拡大") -> Op:
+    return lambda i: i.change_priority(impact=impact, urgency=urgency, priority=priority,
+                                       reason=reason, **domain_meta())
+
+
+def test_a_priority_change_reclassifies_and_records_the_previous_priority() -> None:
+    inquiry = inquiry_in(Status.ASSIGNED)
+    assert (inquiry.impact, inquiry.urgency, inquiry.priority) == ("MEDIUM", "MEDIUM", "P3")
+    change_priority(inquiry)
+    assert (inquiry.impact, inquiry.urgency, inquiry.priority) == ("HIGH", "HIGH", "P1")
+    assert inquiry.status == Status.ASSIGNED
+    (event,) = inquiry.collect_events()
+    assert (event.impact, event.urgency, event.priority) == ("HIGH", "HIGH", "P1")
+    assert (event.previous_priority, event.reason) == ("P3", "窓口が全面停止")
+    assert (event.actor, event.occurred_at) == ("agent-7", NOW)
+
+
+def test_the_classification_the_inquiry_already_has_records_nothing() -> None:
+    inquiry = new_inquiry()
+    change_priority(inquiry)
+    inquiry.collect_events()
+    version = inquiry.version
+    assert reclassify("HIGH", "HIGH", "P1", reason="another reason")(inquiry) is False
+    assert inquiry.collect_events() == []
+    assert (inquiry.version, inquiry.priority) == (version, "P1")
+
+
+def test_new_impact_and_urgency_with_the_same_priority_is_still_a_change() -> None:
+    inquiry = new_inquiry()
+    assert reclassify("HIGH", "LOW", "P3")(inquiry) is True
+    assert reclassify("LOW", "HIGH", "P3")(inquiry) is True
+    events = inquiry.collect_events()
+    assert [(e.impact, e.urgency, e.previous_priority, e.priority) for e in events] == [
+        ("HIGH", "LOW", "P3", "P3"), ("LOW", "HIGH", "P3", "P3")]
+
+
+def test_an_explicit_priority_without_impact_and_urgency_clears_them() -> None:
+    inquiry = new_inquiry()
+    assert reclassify("", "", "P2")(inquiry) is True
+    assert (inquiry.impact, inquiry.urgency, inquiry.priority) == ("", "", "P2")
+
+
+def test_a_retried_change_on_a_closed_inquiry_is_a_no_op_but_a_new_one_is_forbidden() -> None:
+    inquiry = new_inquiry()
+    change_priority(inquiry)
+    resolve(inquiry)
+    close(inquiry)
+    inquiry.collect_events()
+    assert reclassify("HIGH", "HIGH", "P1")(inquiry) is False
+    assert_forbidden(inquiry, reclassify("LOW", "LOW", "P5"))
+
+
+def test_a_resolved_inquiry_changes_priority_again_once_reopened() -> None:
+    inquiry = inquiry_in(Status.RESOLVED)
+    assert_forbidden(inquiry, change_priority)
+    reopen(inquiry)
+    change_priority(inquiry)
+    assert inquiry.priority == "P1"
+
+
 # ----- resolved at first contact (完結) -----
 
 
@@ -414,6 +484,7 @@ def test_replaying_the_stored_events_rebuilds_the_same_inquiry() -> None:
     app.record_first_response(iid, 0, meta(), "")
     app.assign(iid, 0, meta(), "二次サポート", "agent-9")
     app.escalate(iid, 0, meta(), "TIER", 2, "", "", "難しい")
+    app.change_priority(iid, 0, meta(), "HIGH", "MEDIUM", "", "複数の部署に影響")
     app.escalate(iid, 0, meta(), "SUPPLIER", 0, "", "SUP-1", "製品不具合")
     app.put_on_hold(iid, 0, meta(), "AWAITING_SUPPLIER", "")
     app.resume(iid, 0, meta(), "回答あり")
@@ -426,7 +497,8 @@ def test_replaying_the_stored_events_rebuilds_the_same_inquiry() -> None:
     replayed = app.repository.get(inquiry.id)
     assert replayed is not last
     assert vars(replayed) == vars(last)
-    assert replayed.version == 13
+    assert replayed.version == 14
+    assert (replayed.impact, replayed.urgency, replayed.priority) == ("HIGH", "MEDIUM", "P2")
     assert (replayed.status, replayed.tier, replayed.contact_count) == (S.CLOSED, 2, 2)
     assert (replayed.escalation_count, replayed.reopen_count) == (2, 1)
     assert set(replayed.contact_keys) == {"mail-1"}

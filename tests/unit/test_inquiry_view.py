@@ -23,10 +23,10 @@ from hypothesis.stateful import (
 )
 
 from madoguchi.errors import TransitionNotAllowed
+from madoguchi.eventstream.records import event_type_name, to_record
 from madoguchi.jsonable import jsonable
-from services.intake.adapters.event_records import to_record
 from services.intake.application import commands as c
-from services.intake.application.service import IntakeApplication, event_type_name
+from services.intake.application.service import IntakeApplication
 from services.intake.domain.inquiry import Inquiry
 from services.intake.domain.values import (
     OPEN_STATUSES,
@@ -104,6 +104,8 @@ def test_the_view_follows_a_whole_life() -> None:
         lambda: app.record_first_response(iid, 0, m(), "PHONE"),
         lambda: app.assign(iid, 0, m(), "一次窓口", ""),
         lambda: app.assign(iid, 0, m(), "二次サポート", "agent-9"),
+        lambda: app.change_priority(iid, 0, m(), "HIGH", "HIGH", "", "全庁に影響"),
+        lambda: app.change_priority(iid, 0, m(), "HIGH", "HIGH", "", "全庁に影響"),  # a retry
         lambda: app.escalate(iid, 0, m(), "TIER", 3, "", "", "難しい"),
         lambda: app.escalate(iid, 0, m(), "DEPARTMENT", 0, "情報システム部", "", "権限"),
         lambda: app.put_on_hold(iid, 0, m(), "AWAITING_CUSTOMER", "回答待ち"),
@@ -127,7 +129,8 @@ def test_the_view_follows_a_whole_life() -> None:
     assert (view["tier"], view["escalation_count"], view["reopen_count"]) == (3, 3, 1)
     assert (view["contact_count"], view["satisfaction_score"]) == (3, 4)
     assert (view["team"], view["supplier_id"]) == ("三次サポート", "SUP-7")
-    assert view["version"] == 18
+    assert view["priority"] == "P1"
+    assert view["version"] == 19
 
 
 def test_the_received_row_takes_the_contact_time_and_the_priority() -> None:
@@ -141,6 +144,22 @@ def test_the_received_row_takes_the_contact_time_and_the_priority() -> None:
     assert instant(view["received_at"]) == contacted
 
 
+def test_the_row_takes_the_changed_priority() -> None:
+    app = make_app()
+    inquiry = app.receive_inquiry(receive_cmd(impact="LOW", urgency="LOW")).aggregate
+    iid = str(inquiry.id)
+    received = fold(app, iid)
+    assert received["priority"] == "P5"
+    changed = app.change_priority(iid, 0, meta(), "HIGH", "MEDIUM", "", "影響範囲が拡大")
+    view = fold(app, iid, received)
+    assert_view_agrees(view, changed.aggregate)
+    assert (view["priority"], view["version"], view["status"]) == ("P2", 2, "RECEIVED")
+    (event,) = app.events.get(inquiry.id, gt=1)
+    details = inquiry_view.timeline_details(jsonable(to_record(event)[1]))
+    assert details == {"impact": "HIGH", "urgency": "MEDIUM", "priority": "P2",
+                       "previous_priority": "P5", "reason": "影響範囲が拡大"}
+
+
 # ----- any life: a state machine choosing among the commands the status allows -----
 
 times = st.one_of(
@@ -151,6 +170,12 @@ times = st.one_of(
 metas = st.builds(c.Meta, actor=st.sampled_from(["", "agent-1", "田中"]), occurred_at=times,
                   correlation_id=st.sampled_from(["", "corr-1"]))
 texts = st.text(alphabet="あいう abcXYZ-", min_size=1, max_size=12).filter(str.strip)
+levels = st.sampled_from(list(Level)).map(str)
+classifications = st.one_of(
+    st.tuples(levels, levels, st.just("")),  # priority by the matrix
+    st.tuples(st.sampled_from(["", *Level]).map(str), st.sampled_from(["", *Level]).map(str),
+              st.sampled_from(list(Priority)).map(str)),  # an explicit priority
+)
 receive_cmds = st.builds(
     lambda channel, kind, impact, urgency, priority, contacted, subject, department:
     receive_cmd(channel=channel, kind=kind, impact=impact, urgency=urgency, priority=priority,
@@ -229,6 +254,14 @@ class InquiryLife(RuleBasedStateMachine):
         self.run(lambda: self.app.escalate(self.iid, 0, m, EscalationTarget.SUPPLIER, 0, "",
                                            supplier, "r"))
 
+    @precondition(_open)
+    @rule(m=metas, classification=classifications)
+    def change_priority(self, m: c.Meta, classification: tuple[str, str, str]) -> None:
+        # The classification the inquiry already has is a retry: it stores nothing.
+        impact, urgency, priority = classification
+        self.run(lambda: self.app.change_priority(self.iid, 0, m, impact, urgency, priority,
+                                                  "再評価"))
+
     @precondition(_escalatable)
     @rule(m=metas, reason=st.sampled_from(list(HoldReason)))
     def put_on_hold(self, m: c.Meta, reason: str) -> None:
@@ -261,7 +294,7 @@ class InquiryLife(RuleBasedStateMachine):
         self.run(lambda: self.app.record_satisfaction(self.iid, 0, m, score, ""))
 
     @precondition(lambda self: self.inquiry is not None)
-    @rule(which=st.integers(0, 9), m=metas)
+    @rule(which=st.integers(0, 10), m=metas)
     def attempt_anything(self, which: int, m: c.Meta) -> None:
         """Any command regardless of status: allowed ones apply, forbidden ones store nothing."""
         app, iid = self.app, self.iid
@@ -276,6 +309,7 @@ class InquiryLife(RuleBasedStateMachine):
             lambda: app.close_inquiry(iid, 0, m),
             lambda: app.record_satisfaction(iid, 0, m, 10, ""),
             lambda: app.log_contact(iid, 0, m, "c-new", "CHAT", "", ""),
+            lambda: app.change_priority(iid, 0, m, "LOW", "LOW", "", "r"),
         ]
         before = stored_count(app)
         try:

@@ -1,4 +1,5 @@
-"""Priority: the ITIL impact × urgency matrix, and an explicit priority overriding it.
+"""Priority: the ITIL impact × urgency matrix, and an explicit priority overriding it,
+at receipt and when the priority is changed later.
 
               urgency HIGH  MEDIUM  LOW
     impact HIGH        P1    P2     P3
@@ -12,7 +13,7 @@ import pytest
 
 from madoguchi.errors import InvalidField
 from services.intake.domain.values import PRIORITY_MATRIX, Level, Priority, derive_priority
-from tests.unit._support import make_app, receive_cmd, stored_count
+from tests.unit._support import make_app, meta, receive_cmd, stored_count
 
 H, M, L = Level.HIGH, Level.MEDIUM, Level.LOW
 
@@ -72,6 +73,30 @@ def test_explicit_priority_overrides_the_matrix(impact: str, urgency: str,
     assert app.get_inquiry(str(inquiry.id)).priority == explicit
 
 
+@pytest.mark.parametrize(("impact", "urgency", "priority"), MATRIX)
+def test_a_priority_change_follows_the_matrix(impact: Level, urgency: Level,
+                                              priority: Priority) -> None:
+    app = make_app()
+    iid = str(app.receive_inquiry(receive_cmd(priority="P5")).aggregate.id)
+    changed = app.change_priority(iid, 0, meta(), impact.value, urgency.value, "",
+                                  "再評価").aggregate
+    assert (changed.impact, changed.urgency, changed.priority) == (impact, urgency, priority)
+
+
+@pytest.mark.parametrize(("impact", "urgency", "explicit"), [
+    ("LOW", "LOW", "P1"),
+    ("", "", "P2"),          # as at receipt, impact and urgency are optional with a priority
+    ("HIGH", "", "P4"),
+])
+def test_an_explicit_priority_overrides_the_matrix_on_change(impact: str, urgency: str,
+                                                             explicit: str) -> None:
+    app = make_app()
+    iid = str(app.receive_inquiry(receive_cmd()).aggregate.id)
+    changed = app.change_priority(iid, 0, meta(), impact, urgency, explicit, "所長判断")
+    assert (changed.aggregate.impact, changed.aggregate.urgency) == (impact, urgency)
+    assert app.get_inquiry(iid).priority == explicit
+
+
 @pytest.mark.parametrize(("changes", "fields"), [
     ({"impact": "", "urgency": "", "priority": ""}, {"impact", "urgency"}),
     ({"impact": "HIGH", "urgency": "", "priority": ""}, {"urgency"}),
@@ -85,3 +110,21 @@ def test_priority_inputs_that_are_rejected(changes: dict[str, str], fields: set[
         app.receive_inquiry(receive_cmd(**changes))
     assert {name for name, _ in raised.value.violations} == fields
     assert stored_count(app) == 0
+
+
+@pytest.mark.parametrize(("changes", "fields"), [
+    ({"impact": "", "urgency": "", "priority": ""}, {"impact", "urgency"}),
+    ({"impact": "CRITICAL", "urgency": "HIGH", "priority": ""}, {"impact"}),
+    ({"impact": "HIGH", "urgency": "HIGH", "priority": "P0"}, {"priority"}),
+    ({"impact": "HIGH", "urgency": "HIGH", "priority": "", "reason": ""}, {"reason"}),
+])
+def test_priority_changes_that_are_rejected(changes: dict[str, str], fields: set[str]) -> None:
+    app = make_app()
+    iid = str(app.receive_inquiry(receive_cmd()).aggregate.id)
+    args = {"reason": "再評価", **changes}
+    with pytest.raises(InvalidField) as raised:
+        app.change_priority(iid, 0, meta(), args["impact"], args["urgency"], args["priority"],
+                            args["reason"])
+    assert {name for name, _ in raised.value.violations} == fields
+    assert stored_count(app) == 1
+    assert app.get_inquiry(iid).priority == "P3"

@@ -162,6 +162,15 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             request.to_department, request.to_supplier_id, request.reason))
 
     @translate_errors
+    def ChangePriority(self, request: pb.ChangePriorityRequest,
+                       context: grpc.ServicerContext) -> pb.InquiryReply:
+        ctx = request.context
+        return _reply(self.app.change_priority(
+            ctx.inquiry_id, ctx.expected_version, _meta(ctx),
+            _enum_name(pb.Level, request.impact), _enum_name(pb.Level, request.urgency),
+            _enum_name(pb.Priority, request.priority), request.reason))
+
+    @translate_errors
     def PutOnHold(self, request: pb.PutOnHoldRequest,
                   context: grpc.ServicerContext) -> pb.InquiryReply:
         ctx = request.context

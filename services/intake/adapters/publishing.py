@@ -6,8 +6,8 @@ from typing import Any
 
 from madoguchi.config import Topics
 from madoguchi.eventstream.avro import default_catalog
+from madoguchi.eventstream.records import event_headers, to_record
 from madoguchi.eventstream.relay import Publication
-from services.intake.adapters.event_records import event_headers, to_record
 from services.intake.domain.contact_attempt import ContactAttempt
 
 

@@ -164,6 +164,13 @@ def check_meta(v: Violations, meta: Meta, now: datetime, prefix: str = "context.
     v.time(prefix + "occurred_at", meta.occurred_at, now)
 
 
+def check_classification(v: Violations, impact: str, urgency: str, priority: str) -> None:
+    """Impact and urgency (priority by the matrix), or an explicit priority overriding it."""
+    v.enum("priority", priority, Priority, required=False)
+    v.enum("impact", impact, Level, required=not priority)
+    v.enum("urgency", urgency, Level, required=not priority)
+
+
 def validate_receive(cmd: ReceiveInquiry, now: datetime) -> None:
     v = Violations()
     v.key("idempotency_key", cmd.idempotency_key)
@@ -185,13 +192,7 @@ def validate_receive(cmd: ReceiveInquiry, now: datetime) -> None:
     v.text("department", cmd.department, Limits.DEPARTMENT)
     v.text("agreement_id", cmd.agreement_id, Limits.AGREEMENT_ID, required=True)
     v.text("external_ref", cmd.external_ref, Limits.EXTERNAL_REF)
-    v.enum("priority", cmd.priority, Priority, required=False)
-    if not cmd.priority:
-        v.enum("impact", cmd.impact, Level)
-        v.enum("urgency", cmd.urgency, Level)
-    else:
-        v.enum("impact", cmd.impact, Level, required=False)
-        v.enum("urgency", cmd.urgency, Level, required=False)
+    check_classification(v, cmd.impact, cmd.urgency, cmd.priority)
     v.time("contacted_at", cmd.contacted_at, now, required=True)
     check_meta(v, cmd.meta, now, prefix="")
     v.raise_if_any()
@@ -250,6 +251,15 @@ def validate_escalate(target: str, to_tier: int, to_department: str, to_supplier
            required=target == EscalationTarget.DEPARTMENT)
     v.text("to_supplier_id", to_supplier_id, Limits.AGREEMENT_ID,
            required=target == EscalationTarget.SUPPLIER)
+    v.text("reason", reason, Limits.REASON, required=True)
+    check_meta(v, meta, now)
+    v.raise_if_any()
+
+
+def validate_change_priority(impact: str, urgency: str, priority: str, reason: str,
+                             meta: Meta, now: datetime) -> None:
+    v = Violations()
+    check_classification(v, impact, urgency, priority)
     v.text("reason", reason, Limits.REASON, required=True)
     check_meta(v, meta, now)
     v.raise_if_any()

@@ -18,9 +18,9 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import IntegrityError
 
+from madoguchi.eventstream.records import event_type_name
 from madoguchi.jsonable import jsonable
 from services.intake.application import commands as c
 from services.intake.domain.contact_attempt import ContactAttempt, attempt_id_for
@@ -51,12 +51,6 @@ class HistoryItem:
 
 _ENVELOPE = {"originator_id", "originator_version", "originator_topic", "timestamp", "actor",
              "occurred_at", "correlation_id"}
-
-
-def event_type_name(event: DomainEventProtocol[Any]) -> str:
-    """Public name of an event type, e.g. ``InquiryReceived`` or ``ContactAttemptRecorded``."""
-    owner, _, name = type(event).__qualname__.rpartition(".")
-    return f"{owner}{name}"
 
 
 class IntakeApplication(Application[UUID]):
@@ -252,6 +246,22 @@ class IntakeApplication(Application[UUID]):
         return self._change(inquiry_id, expected_version, meta, lambda i, m: i.escalate(
             target=target, to_tier=to_tier, to_department=to_department,
             to_supplier_id=to_supplier_id, reason=reason, **m))
+
+    def change_priority(self, inquiry_id: str, expected_version: int, meta: c.Meta,
+                        impact: str, urgency: str, priority: str, reason: str) -> Outcome:
+        """Re-classify an open inquiry, as at receipt: impact × urgency, or an explicit priority.
+
+        The classification the inquiry already has is answered as a replay and stores
+        nothing, so a retried (even conditional) change is safe.
+        """
+        self._validate(inquiry_id, lambda: c.validate_change_priority(
+            impact, urgency, priority, reason, meta, self._clock()))
+        derived = str(Priority(priority or derive_priority(Level(impact), Level(urgency))))
+        return self._change(
+            inquiry_id, expected_version, meta,
+            lambda i, m: i.change_priority(impact=impact, urgency=urgency, priority=derived,
+                                           reason=reason, **m),
+            is_retry=lambda i: i.has_classification(impact, urgency, derived))
 
     def put_on_hold(self, inquiry_id: str, expected_version: int, meta: c.Meta, reason: str,
                     note: str) -> Outcome:

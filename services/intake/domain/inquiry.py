@@ -108,6 +108,18 @@ class Inquiry(Aggregate):
             if self.target == EscalationTarget.SUPPLIER:
                 aggregate.supplier_id = self.to_supplier_id
 
+    class PriorityChanged(Event):
+        impact: str
+        urgency: str
+        priority: str
+        previous_priority: str
+        reason: str
+
+        def apply(self, aggregate: Inquiry) -> None:
+            aggregate.impact = self.impact
+            aggregate.urgency = self.urgency
+            aggregate.priority = self.priority
+
     class PutOnHold(Event):
         reason: str
         note: str
@@ -292,6 +304,22 @@ class Inquiry(Aggregate):
             from_department=self.escalated_department or self.department,
             to_department=to_department, to_supplier_id=to_supplier_id, reason=reason, **meta,
         )
+
+    def has_classification(self, impact: str, urgency: str, priority: str) -> bool:
+        """True when the inquiry is already classified exactly so (impact, urgency, priority)."""
+        return (self.impact, self.urgency, self.priority) == (impact, urgency, priority)
+
+    def change_priority(self, *, impact: str, urgency: str, priority: str, reason: str,
+                        **meta: Any) -> bool:
+        """Re-classify an open inquiry; False when it is already classified so (a retry)."""
+        if self.has_classification(impact, urgency, priority):
+            return False
+        self._require(self.is_open,
+                      f"inquiry is {self.status}: only open inquiries change priority")
+        self.trigger_event(self.PriorityChanged, impact=impact, urgency=urgency,
+                           priority=priority, previous_priority=self.priority, reason=reason,
+                           **meta)
+        return True
 
     def put_on_hold(self, *, reason: str, note: str, **meta: Any) -> None:
         self._require(self.is_open and self.status != Status.ON_HOLD,

@@ -64,6 +64,8 @@ def apply(view: dict[str, Any], event_type: str, r: dict[str, Any]) -> dict[str,
             v["escalated_department"] = r["to_department"]
         if r["target"] == "SUPPLIER":
             v["supplier_id"] = r["to_supplier_id"]
+    elif event_type == "InquiryPriorityChanged":
+        v["priority"] = r["priority"]
     elif event_type == "InquiryPutOnHold":
         v.update(status="ON_HOLD", hold_reason=r["reason"])
     elif event_type == "InquiryResumed":

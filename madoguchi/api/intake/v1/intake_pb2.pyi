@@ -336,6 +336,20 @@ class EscalateInquiryRequest(_message.Message):
     reason: str
     def __init__(self, context: _Optional[_Union[CommandContext, _Mapping]] = ..., target: _Optional[_Union[EscalationTarget, str]] = ..., to_tier: _Optional[int] = ..., to_department: _Optional[str] = ..., to_supplier_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
 
+class ChangePriorityRequest(_message.Message):
+    __slots__ = ("context", "impact", "urgency", "priority", "reason")
+    CONTEXT_FIELD_NUMBER: _ClassVar[int]
+    IMPACT_FIELD_NUMBER: _ClassVar[int]
+    URGENCY_FIELD_NUMBER: _ClassVar[int]
+    PRIORITY_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    context: CommandContext
+    impact: Level
+    urgency: Level
+    priority: Priority
+    reason: str
+    def __init__(self, context: _Optional[_Union[CommandContext, _Mapping]] = ..., impact: _Optional[_Union[Level, str]] = ..., urgency: _Optional[_Union[Level, str]] = ..., priority: _Optional[_Union[Priority, str]] = ..., reason: _Optional[str] = ...) -> None: ...
+
 class PutOnHoldRequest(_message.Message):
     __slots__ = ("context", "reason", "note")
     CONTEXT_FIELD_NUMBER: _ClassVar[int]

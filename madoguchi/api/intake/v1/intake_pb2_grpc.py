@@ -59,6 +59,11 @@ class IntakeServiceStub:
                 request_serializer=madoguchi_dot_api_dot_intake_dot_v1_dot_intake__pb2.EscalateInquiryRequest.SerializeToString,
                 response_deserializer=madoguchi_dot_api_dot_intake_dot_v1_dot_intake__pb2.InquiryReply.FromString,
                 _registered_method=True)
+        self.ChangePriority = channel.unary_unary(
+                '/madoguchi.intake.v1.IntakeService/ChangePriority',
+                request_serializer=madoguchi_dot_api_dot_intake_dot_v1_dot_intake__pb2.ChangePriorityRequest.SerializeToString,
+                response_deserializer=madoguchi_dot_api_dot_intake_dot_v1_dot_intake__pb2.InquiryReply.FromString,
+                _registered_method=True)
         self.PutOnHold = channel.unary_unary(
                 '/madoguchi.intake.v1.IntakeService/PutOnHold',
                 request_serializer=madoguchi_dot_api_dot_intake_dot_v1_dot_intake__pb2.PutOnHoldRequest.SerializeToString,
@@ -129,6 +134,12 @@ class IntakeServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def EscalateInquiry(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ChangePriority(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -208,6 +219,11 @@ def add_IntakeServiceServicer_to_server(servicer, server):
             'EscalateInquiry': grpc.unary_unary_rpc_method_handler(
                     servicer.EscalateInquiry,
                     request_deserializer=madoguchi_dot_api_dot_intake_dot_v1_dot_intake__pb2.EscalateInquiryRequest.FromString,
+                    response_serializer=madoguchi_dot_api_dot_intake_dot_v1_dot_intake__pb2.InquiryReply.SerializeToString,
+            ),
+            'ChangePriority': grpc.unary_unary_rpc_method_handler(
+                    servicer.ChangePriority,
+                    request_deserializer=madoguchi_dot_api_dot_intake_dot_v1_dot_intake__pb2.ChangePriorityRequest.FromString,
                     response_serializer=madoguchi_dot_api_dot_intake_dot_v1_dot_intake__pb2.InquiryReply.SerializeToString,
             ),
             'PutOnHold': grpc.unary_unary_rpc_method_handler(
@@ -385,6 +401,33 @@ class IntakeService:
             target,
             '/madoguchi.intake.v1.IntakeService/EscalateInquiry',
             madoguchi_dot_api_dot_intake_dot_v1_dot_intake__pb2.EscalateInquiryRequest.SerializeToString,
+            madoguchi_dot_api_dot_intake_dot_v1_dot_intake__pb2.InquiryReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ChangePriority(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/madoguchi.intake.v1.IntakeService/ChangePriority',
+            madoguchi_dot_api_dot_intake_dot_v1_dot_intake__pb2.ChangePriorityRequest.SerializeToString,
             madoguchi_dot_api_dot_intake_dot_v1_dot_intake__pb2.InquiryReply.FromString,
             options,
             channel_credentials,

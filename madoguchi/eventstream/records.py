@@ -1,8 +1,8 @@
-"""Intake's domain events as public Avro records and Kafka headers (the published contract).
+"""Domain events as public Avro records and Kafka headers (the published contract).
 
 The record is built from the newest schema of the event type, field by field, so the
-schema files (not this module) define what is published; internal attributes such as
-``request_fingerprint`` never leave the service. The event id is derived from the
+schema files (not the services) define what is published; internal attributes such as
+``request_fingerprint`` never leave a service. The event id is derived from the
 aggregate id and version, so an event republished after a relay crash keeps its id.
 """
 
@@ -14,14 +14,19 @@ from typing import Any
 from uuid import UUID, uuid5
 
 from madoguchi.eventstream.avro import CONTENT_TYPE, SchemaCatalog, default_catalog
-from services.intake.application.service import event_type_name
 
 ENVELOPE_FIELDS = ("event_id", "aggregate_id", "aggregate_version", "recorded_at",
                    "occurred_at", "actor", "correlation_id")
 
-# Events without their own occurred_at/actor (facts reported by machines): where the
+# Events without their own occurred_at (facts reported by machines): where the
 # envelope's occurred_at comes from instead.
 _OCCURRED_AT_FROM = {"ContactAttemptRecorded": "attempted_at"}
+
+
+def event_type_name(event: Any) -> str:
+    """Public name of an event type, e.g. ``InquiryReceived`` or ``ContactAttemptRecorded``."""
+    owner, _, name = type(event).__qualname__.rpartition(".")
+    return f"{owner}{name}"
 
 
 def event_id_for(aggregate_id: UUID, version: int) -> UUID:
@@ -29,10 +34,16 @@ def event_id_for(aggregate_id: UUID, version: int) -> UUID:
     return uuid5(aggregate_id, str(version))
 
 
-def to_record(event: Any, catalog: SchemaCatalog | None = None) -> tuple[str, dict[str, Any]]:
-    """(event type, Avro record for the newest schema of that type) of a domain event."""
+def to_record(event: Any, catalog: SchemaCatalog | None = None, event_type: str = "",
+              values: dict[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
+    """(event type, Avro record for the newest schema of that type) of a domain event.
+
+    ``event_type`` defaults to the event class's public name; ``values`` supplies fields
+    the event does not carry as attributes of the same name.
+    """
     catalog = catalog or default_catalog()
-    event_type = event_type_name(event)
+    event_type = event_type or event_type_name(event)
+    values = values or {}
     schema = catalog.schema(event_type)
     aggregate_id: UUID = event.originator_id
     version = int(event.originator_version)
@@ -52,7 +63,9 @@ def to_record(event: Any, catalog: SchemaCatalog | None = None) -> tuple[str, di
         name = field["name"]
         if name in record:
             continue
-        if hasattr(event, name):
+        if name in values:
+            record[name] = _convert(values[name], field["type"], f"{event_type}.{name}")
+        elif hasattr(event, name):
             record[name] = _convert(getattr(event, name), field["type"], f"{event_type}.{name}")
         elif "default" not in field:
             raise ValueError(f"{event_type} has no attribute {name!r} required by "
