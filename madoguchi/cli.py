@@ -40,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         if args.service == "intake":
             from services.intake.main import run
+        elif args.service == "sla_monitor":
+            from services.sla_monitor.main import run
         else:
             from services.projections.main import run
         run(settings)

@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SERVICES = ("intake", "projections")
+SERVICES = ("intake", "projections", "sla_monitor")
 DEFAULT_PORTS = {"intake": 50051, "projections": 50052, "sla_monitor": 50053, "supplier": 50054}
 DEFAULT_METRICS_PORTS = {"intake": 9451, "projections": 9452, "sla_monitor": 9453,
                          "supplier": 9454}
@@ -24,6 +24,23 @@ def _env(name: str, default: str) -> str:
 class Topics:
     inquiries: str = "madoguchi.intake.inquiries.v1"
     contact_attempts: str = "madoguchi.intake.contact-attempts.v1"
+    sla_signals: str = "madoguchi.sla.signals.v1"
+    sla_agreements: str = "madoguchi.sla.agreements.v1"
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    """How the SLA monitor seeds itself and reaches people."""
+
+    seed_file: str = ""              # empty: the packaged embedded seed; "none": no seed
+    group_window_seconds: float = 10.0
+    webhook_secret: str = ""         # empty: generated once and kept in the data directory
+    smtp_host: str = ""              # empty: e-mail channel off
+    smtp_port: int = 25
+    smtp_sender: str = "madoguchi-sla@localhost"
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
 
 
 @dataclass(frozen=True)
@@ -40,6 +57,7 @@ class Settings:
     topic_replication_factor: int = 1
     fetch_max_wait_ms: int = 10
     log_level: str = "INFO"
+    alerts: AlertSettings = field(default_factory=AlertSettings)
 
     def address(self, service: str) -> str:
         return f"{self.host}:{self.ports[service]}"
@@ -74,9 +92,23 @@ def load_settings() -> Settings:
         topics=Topics(
             inquiries=_env("MADOGUCHI_TOPIC_INQUIRIES", Topics.inquiries),
             contact_attempts=_env("MADOGUCHI_TOPIC_CONTACT_ATTEMPTS", Topics.contact_attempts),
+            sla_signals=_env("MADOGUCHI_TOPIC_SLA_SIGNALS", Topics.sla_signals),
+            sla_agreements=_env("MADOGUCHI_TOPIC_SLA_AGREEMENTS", Topics.sla_agreements),
         ),
         topic_partitions=int(_env("MADOGUCHI_TOPIC_PARTITIONS", "6")),
         topic_replication_factor=int(_env("MADOGUCHI_TOPIC_REPLICATION_FACTOR", "1")),
         fetch_max_wait_ms=int(_env("MADOGUCHI_KAFKA_FETCH_MAX_WAIT_MS", "10")),
         log_level=_env("MADOGUCHI_LOG_LEVEL", "INFO"),
+        alerts=AlertSettings(
+            seed_file=_env("MADOGUCHI_SLA_SEED_FILE", ""),
+            group_window_seconds=float(_env("MADOGUCHI_SLA_GROUP_WINDOW_SECONDS", "10")),
+            webhook_secret=_env("MADOGUCHI_SLA_WEBHOOK_SECRET", ""),
+            smtp_host=_env("MADOGUCHI_SLA_SMTP_HOST", ""),
+            smtp_port=int(_env("MADOGUCHI_SLA_SMTP_PORT", "25")),
+            smtp_sender=_env("MADOGUCHI_SLA_SMTP_SENDER", AlertSettings.smtp_sender),
+            smtp_username=_env("MADOGUCHI_SLA_SMTP_USERNAME", ""),
+            smtp_password=_env("MADOGUCHI_SLA_SMTP_PASSWORD", ""),
+            smtp_starttls=_env("MADOGUCHI_SLA_SMTP_STARTTLS", "false").lower() in (
+                "1", "true", "yes"),
+        ),
     )

@@ -39,7 +39,7 @@ class Publication:
     headers: list[tuple[str, bytes]]
 
 
-Router = Callable[[Any], Publication]
+Router = Callable[[Any], Publication | None]   # None: the event is not published
 
 
 class LeaderLock:
@@ -211,23 +211,24 @@ class OutboxRelay:
         )
         if not notifications:
             return 0
-        futures = []
+        futures: list[Any] = []   # one per notification; None for an unpublished event
         for notification in notifications:
             event = self.app.mapper.to_domain_event(notification)
             publication = self.route(event)
-            futures.append(self._producer.send(
+            futures.append(None if publication is None else self._producer.send(
                 publication.topic, key=publication.key, value=publication.value,
                 headers=publication.headers,
             ))
+        sent = [f for f in futures if f is not None]
         try:
-            self._flush(futures)
-            for future in futures:
+            self._flush(sent)
+            for future in sent:
                 future.get(timeout=0)  # raises the delivery error, if any
         except Exception:
             # Keep what Kafka did acknowledge: the longest acknowledged prefix of the log.
             acknowledged = 0
             for future in futures:
-                if not future.succeeded():
+                if future is not None and not future.succeeded():
                     break
                 acknowledged += 1
             if acknowledged:

@@ -12,7 +12,7 @@ import grpc
 
 from madoguchi.api.intake.v1 import intake_pb2_grpc
 from madoguchi.api.projections.v1 import projections_pb2_grpc
-from madoguchi.config import Settings, Topics
+from madoguchi.config import AlertSettings, Settings, Topics
 from services.intake.main import IntakeService
 from services.projections.main import ProjectionsService
 
@@ -27,7 +27,10 @@ def make_settings(tmp: Path, bootstrap: str, database_urls: dict[str, str],
         ports={"intake": 0, "projections": 0, "sla_monitor": 0, "supplier": 0},
         database_urls=database_urls,
         topics=Topics(inquiries=f"inquiries-{topic_suffix}",
-                      contact_attempts=f"attempts-{topic_suffix}"),
+                      contact_attempts=f"attempts-{topic_suffix}",
+                      sla_signals=f"sla-signals-{topic_suffix}",
+                      sla_agreements=f"sla-agreements-{topic_suffix}"),
+        alerts=AlertSettings(seed_file="none", group_window_seconds=0.5),
         topic_partitions=3,
         fetch_max_wait_ms=5,
     )

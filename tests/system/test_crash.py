@@ -8,9 +8,6 @@ failed with the same idempotency keys, as a client would.
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -21,38 +18,12 @@ from madoguchi.api.intake.v1 import intake_pb2 as pb
 from madoguchi.api.intake.v1 import intake_pb2_grpc
 from madoguchi.api.projections.v1 import projections_pb2 as qpb
 from madoguchi.api.projections.v1 import projections_pb2_grpc
-from madoguchi.launcher import check_health
 from tests.conftest import free_port
 from tests.integration.requests import ctx, receive_request
 from tests.integration.system import eventually
+from tests.system.processes import Service
 
 pytestmark = pytest.mark.integration
-
-
-class Service:
-    def __init__(self, name: str, env: dict[str, str], log: Path) -> None:
-        self.name, self.env, self.log = name, env, log
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def address(self) -> str:
-        return f"127.0.0.1:{self.env[f'MADOGUCHI_{self.name.upper()}_PORT']}"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "madoguchi", "serve", self.name], env=self.env,
-            stdout=self.log.open("ab"), stderr=subprocess.STDOUT)
-        eventually(lambda: check_health(self.address), timeout=60)
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(10)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(30)
 
 
 def test_killed_services_lose_and_double_nothing(broker, tmp_path: Path) -> None:

@@ -1,0 +1,130 @@
+"""Agreements and the on-call set-up as the clocks need them: cached, refreshed often.
+
+Terms of a given agreement version never change, so they are cached for good. Which
+version is current, and the on-call set-up, are re-read every few seconds (and at once
+after a local change), so changes made through another instance reach this one quickly.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from madoguchi.errors import NotFound
+from services.sla_monitor.application.monitor_app import SlaMonitorApplication
+from services.sla_monitor.domain.agreement import Agreement, AgreementTerms
+from services.sla_monitor.domain.oncall import (
+    AlertFacts,
+    Person,
+    RouteRule,
+    Team,
+    person_from_dict,
+    route,
+    route_rule_from_dict,
+    team_from_dict,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class OnCall:
+    people: dict[str, Person] = field(default_factory=dict)
+    teams: dict[str, Team] = field(default_factory=dict)
+    routes: tuple[RouteRule, ...] = ()
+    default_team: str = ""
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> OnCall:
+        people = [person_from_dict(p) for p in data.get("people") or []]
+        teams = [team_from_dict(t) for t in data.get("teams") or []]
+        return cls(people={p.id: p for p in people}, teams={t.id: t for t in teams},
+                   routes=tuple(route_rule_from_dict(r) for r in data.get("routes") or []),
+                   default_team=str(data.get("default_team") or ""))
+
+    def team_for(self, facts: AlertFacts) -> str:
+        return route(facts, self.routes, self.default_team)
+
+
+@dataclass(frozen=True)
+class AgreementState:
+    agreement_id: str
+    version: int
+    terms: AgreementTerms
+    retired: bool
+    # Newest version reached from each older one through revisions marked apply_to_open.
+    carried_to: dict[int, int]
+
+
+class MonitorConfig:
+    def __init__(self, app: SlaMonitorApplication) -> None:
+        self.app = app
+        self._lock = threading.Lock()
+        self._terms: dict[tuple[str, int], AgreementTerms] = {}
+        self._current: dict[str, AgreementState] = {}
+        self.default_agreement = ""
+        self.on_call = OnCall()
+
+    def refresh(self) -> list[str]:
+        """Re-read the directory and every agreement; return agreements with a new version."""
+        directory = self.app.directory()
+        changed = []
+        current: dict[str, AgreementState] = {}
+        for agreement_id in directory.agreement_ids:
+            known = self._current.get(agreement_id)
+            try:
+                agreement = self.app.agreement(agreement_id)
+            except NotFound:
+                continue
+            if known is not None and known.version == agreement.version:
+                current[agreement_id] = known
+                continue
+            current[agreement_id] = self._state(agreement)
+            if known is not None:
+                changed.append(agreement_id)
+        on_call = OnCall.from_dict(directory.on_call)
+        with self._lock:
+            self._current = current
+            self.default_agreement = directory.default_agreement
+            self.on_call = on_call
+        return changed
+
+    def _state(self, agreement: Agreement) -> AgreementState:
+        carried: dict[int, int] = {}
+        newest_carried = 0
+        for event in reversed(list(self.app.agreement_history(agreement.agreement_id))):
+            version = int(event.originator_version)
+            if isinstance(event, Agreement.Revised) and event.apply_to_open:
+                newest_carried = newest_carried or version
+            if newest_carried and version < newest_carried:
+                carried[version] = newest_carried
+        terms = agreement.terms
+        self._terms[(agreement.agreement_id, agreement.version)] = terms
+        return AgreementState(agreement.agreement_id, agreement.version, terms,
+                              agreement.retired, carried)
+
+    def for_new_inquiry(self, agreement_id: str) -> AgreementState | None:
+        """The agreement version that applies to an inquiry received now (default if unknown)."""
+        with self._lock:
+            found = self._current.get(agreement_id)
+            if found is None or found.retired:
+                found = self._current.get(self.default_agreement)
+            return found
+
+    def terms(self, agreement_id: str, version: int) -> AgreementTerms:
+        key = (agreement_id, version)
+        terms = self._terms.get(key)
+        if terms is None:
+            terms = self.app.agreement(agreement_id, version).terms
+            self._terms[key] = terms
+        return terms
+
+    def carried_version(self, agreement_id: str, version: int) -> int:
+        """The version an inquiry pinned to ``version`` follows now (apply_to_open revisions)."""
+        with self._lock:
+            state = self._current.get(agreement_id)
+        if state is None:
+            return version
+        return state.carried_to.get(version, version)

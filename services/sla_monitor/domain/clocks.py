@@ -1,0 +1,331 @@
+"""SLA clocks of one inquiry: start, pause, resume, stop, re-target, restart (pure).
+
+A clock accrues business time on its agreement's calendar while it runs. Each clock
+signals its warning thresholds and its breach (100 %) at most once per cycle: the
+``fired_percent`` high-water mark only rises. Times come from the inquiry's events
+(``occurred_at``), so the same events always give the same signals, whenever they are
+processed; ``due_signals(now)`` raises what fell due up to ``now`` with its due time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from services.sla_monitor.domain.agreement import AgreementTerms, Target
+from services.sla_monitor.domain.calendar import BusinessCalendar
+
+BREACH = 100
+
+
+class Outcome:
+    MET = "MET"             # stopped within its target
+    MISSED = "MISSED"       # stopped after its target
+    CANCELLED = "CANCELLED" # the inquiry was closed with the clock still open
+
+
+@dataclass(frozen=True)
+class Signal:
+    """A threshold (or the breach) a clock reached."""
+
+    target: Target
+    cycle: int
+    percent: int                 # 100 = breach
+    due_at: datetime             # when business time reached the threshold
+    target_seconds: int
+
+    @property
+    def is_breach(self) -> bool:
+        return self.percent >= BREACH
+
+
+@dataclass(frozen=True)
+class Stop:
+    """A clock stopped: the target was met, missed, or cancelled."""
+
+    target: Target
+    cycle: int
+    outcome: str
+    at: datetime
+    elapsed_seconds: float
+    target_seconds: int
+    breached: bool
+
+
+@dataclass
+class Clock:
+    target: Target
+    cycle: int
+    target_seconds: int
+    started_at: datetime
+    elapsed: float = 0.0                  # business seconds accrued before ``since``
+    since: datetime | None = None         # running since; None while paused or stopped
+    paused: bool = False
+    fired_percent: int = 0
+    stopped_at: datetime | None = None
+    outcome: str = ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.stopped_at is None
+
+    @property
+    def is_running(self) -> bool:
+        return self.since is not None
+
+    def elapsed_at(self, calendar: BusinessCalendar, at: datetime) -> float:
+        if self.since is None or at <= self.since:
+            return self.elapsed
+        return self.elapsed + calendar.business_seconds(self.since, at)
+
+    def _accrue(self, calendar: BusinessCalendar, at: datetime) -> None:
+        if self.since is not None:
+            self.elapsed = self.elapsed_at(calendar, at)
+            self.since = max(self.since, at)
+
+    def pause(self, calendar: BusinessCalendar, at: datetime) -> None:
+        if self.is_running:
+            self._accrue(calendar, at)
+            self.since = None
+            self.paused = True
+
+    def resume(self, at: datetime) -> None:
+        if self.paused and self.is_open:
+            self.paused = False
+            self.since = at
+
+    def stop(self, calendar: BusinessCalendar, at: datetime, *, cancel: bool = False) -> Stop:
+        self._accrue(calendar, at)
+        breached = self.fired_percent >= BREACH or self.elapsed > self.target_seconds
+        if cancel:
+            self.outcome = Outcome.CANCELLED
+        else:
+            self.outcome = Outcome.MISSED if breached else Outcome.MET
+        self.since = None
+        self.paused = False
+        self.stopped_at = at
+        return Stop(self.target, self.cycle, self.outcome, at, self.elapsed,
+                    self.target_seconds, breached)
+
+    def next_threshold(self, percents: tuple[int, ...]) -> int | None:
+        for percent in (*percents, BREACH):
+            if percent > self.fired_percent:
+                return percent
+        return None
+
+    def due_at(self, calendar: BusinessCalendar, percent: int) -> datetime | None:
+        """When business time reaches ``percent`` of the target, if the clock keeps running."""
+        if self.since is None or self.target_seconds <= 0:
+            return None
+        needed = self.target_seconds * percent / 100 - self.elapsed
+        return calendar.add_business_seconds(self.since, max(0.0, needed))
+
+    def next_due(self, calendar: BusinessCalendar, percents: tuple[int, ...]
+                 ) -> tuple[int, datetime] | None:
+        percent = self.next_threshold(percents)
+        if percent is None or not self.is_open:
+            return None
+        due = self.due_at(calendar, percent)
+        return None if due is None else (percent, due)
+
+    # ----- plain data -----
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "target": self.target.value, "cycle": self.cycle,
+            "target_seconds": self.target_seconds, "started_at": _iso(self.started_at),
+            "elapsed": self.elapsed, "since": _iso(self.since), "paused": self.paused,
+            "fired_percent": self.fired_percent, "stopped_at": _iso(self.stopped_at),
+            "outcome": self.outcome,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Clock:
+        return cls(
+            target=Target(data["target"]), cycle=int(data["cycle"]),
+            target_seconds=int(data["target_seconds"]),
+            started_at=_parse(data["started_at"]) or datetime.min.replace(tzinfo=UTC),
+            elapsed=float(data["elapsed"]), since=_parse(data["since"]),
+            paused=bool(data["paused"]), fired_percent=int(data["fired_percent"]),
+            stopped_at=_parse(data["stopped_at"]), outcome=str(data["outcome"]),
+        )
+
+
+@dataclass
+class InquiryClocks:
+    """Every clock of one inquiry, under the agreement version pinned at receipt."""
+
+    inquiry_id: str
+    agreement_id: str
+    agreement_version: int
+    priority: str
+    kind: str
+    category: str = ""
+    department: str = ""
+    subject: str = ""
+    version: int = 0                          # last inquiry event version applied
+    hold_reason: str = ""
+    responded: bool = False
+    closed: bool = False
+    clocks: dict[Target, Clock] = field(default_factory=dict)
+
+    # ----- reading -----
+
+    def open_clocks(self) -> list[Clock]:
+        return [c for c in self.clocks.values() if c.is_open]
+
+    def due_signals(self, terms: AgreementTerms, now: datetime) -> list[Signal]:
+        """Every threshold reached by ``now`` that has not been signalled, oldest first."""
+        signals: list[Signal] = []
+        for clock in self.open_clocks():
+            while True:
+                nxt = clock.next_due(terms.calendar, terms.warning_percents)
+                if nxt is None or nxt[1] > now:
+                    break
+                percent, due = nxt
+                clock.fired_percent = percent
+                signals.append(Signal(clock.target, clock.cycle, percent, due,
+                                      clock.target_seconds))
+        return sorted(signals, key=lambda s: (s.due_at, s.percent))
+
+    def next_due(self, terms: AgreementTerms) -> datetime | None:
+        dues = [nxt[1] for c in self.open_clocks()
+                if (nxt := c.next_due(terms.calendar, terms.warning_percents)) is not None]
+        return min(dues, default=None)
+
+    # ----- the inquiry's life -----
+
+    @classmethod
+    def received(cls, *, inquiry_id: str, agreement_id: str, agreement_version: int,
+                 terms: AgreementTerms, priority: str, kind: str, at: datetime,
+                 category: str = "", department: str = "", subject: str = "",
+                 version: int = 1) -> InquiryClocks:
+        clocks = cls(inquiry_id=inquiry_id, agreement_id=agreement_id,
+                     agreement_version=agreement_version, priority=priority, kind=kind,
+                     category=category, department=department, subject=subject,
+                     version=version)
+        clocks._start(terms, Target.FIRST_RESPONSE, at)
+        clocks._start(terms, Target.RESOLUTION, at)
+        return clocks
+
+    def _start(self, terms: AgreementTerms, target: Target, at: datetime) -> None:
+        seconds = terms.target_seconds(self.priority, self.kind, target)
+        if seconds <= 0:
+            return
+        previous = self.clocks.get(target)
+        cycle = previous.cycle + 1 if previous else 1
+        clock = Clock(target=target, cycle=cycle, target_seconds=seconds, started_at=at,
+                      since=at)
+        if self.hold_reason and target in terms.pauses_for(self.hold_reason):
+            clock.pause(terms.calendar, at)
+        self.clocks[target] = clock
+
+    def _stop(self, terms: AgreementTerms, target: Target, at: datetime,
+              cancel: bool = False) -> list[Stop]:
+        clock = self.clocks.get(target)
+        if clock is None or not clock.is_open:
+            return []
+        return [clock.stop(terms.calendar, at, cancel=cancel)]
+
+    def first_response(self, terms: AgreementTerms, at: datetime) -> list[Stop]:
+        if self.responded:
+            return []
+        self.responded = True
+        stops = self._stop(terms, Target.FIRST_RESPONSE, at)
+        if not self.closed:
+            self._start(terms, Target.UPDATE, at)
+        return stops
+
+    def responded_again(self, terms: AgreementTerms, at: datetime) -> list[Stop]:
+        """An outbound contact after the first response restarts the update clock."""
+        if not self.responded:
+            return []
+        stops = self._stop(terms, Target.UPDATE, at)
+        self._start(terms, Target.UPDATE, at)
+        return stops
+
+    def put_on_hold(self, terms: AgreementTerms, reason: str, at: datetime) -> None:
+        self.hold_reason = reason
+        for target in terms.pauses_for(reason):
+            clock = self.clocks.get(target)
+            if clock is not None and clock.is_open:
+                clock.pause(terms.calendar, at)
+
+    def resumed(self, at: datetime) -> None:
+        self.hold_reason = ""
+        for clock in self.open_clocks():
+            clock.resume(at)
+
+    def resolved(self, terms: AgreementTerms, at: datetime) -> list[Stop]:
+        self.hold_reason = ""
+        stops = self._stop(terms, Target.FIRST_RESPONSE, at)
+        self.responded = True   # a resolution answers the contact
+        stops += self._stop(terms, Target.RESOLUTION, at)
+        stops += self._stop(terms, Target.UPDATE, at)
+        return stops
+
+    def reopened(self, terms: AgreementTerms, at: datetime) -> None:
+        self._start(terms, Target.RESOLUTION, at)
+        self._start(terms, Target.UPDATE, at)
+
+    def closed_at(self, terms: AgreementTerms, at: datetime) -> list[Stop]:
+        self.closed = True
+        stops: list[Stop] = []
+        for target in list(self.clocks):
+            stops += self._stop(terms, target, at, cancel=True)
+        return stops
+
+    def retarget(self, terms: AgreementTerms, at: datetime, *, priority: str | None = None,
+                 agreement_version: int | None = None) -> list[Stop]:
+        """New priority (or agreement terms): open clocks keep their elapsed time and signals.
+
+        A clock whose target no longer exists is cancelled; a target that did not exist
+        before is not started retroactively (its start would be a guess).
+        """
+        if priority is not None:
+            self.priority = priority
+        if agreement_version is not None:
+            self.agreement_version = agreement_version
+        stops: list[Stop] = []
+        for clock in self.open_clocks():
+            clock._accrue(terms.calendar, at)
+            seconds = terms.target_seconds(self.priority, self.kind, clock.target)
+            if seconds <= 0:
+                stops.append(clock.stop(terms.calendar, at, cancel=True))
+            else:
+                clock.target_seconds = seconds
+        return stops
+
+    # ----- plain data -----
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "inquiry_id": self.inquiry_id, "agreement_id": self.agreement_id,
+            "agreement_version": self.agreement_version, "priority": self.priority,
+            "kind": self.kind, "category": self.category, "department": self.department,
+            "subject": self.subject, "version": self.version,
+            "hold_reason": self.hold_reason, "responded": self.responded,
+            "closed": self.closed, "clocks": [c.to_dict() for c in self.clocks.values()],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> InquiryClocks:
+        clocks = [Clock.from_dict(c) for c in data["clocks"]]
+        return cls(
+            inquiry_id=data["inquiry_id"], agreement_id=data["agreement_id"],
+            agreement_version=int(data["agreement_version"]), priority=data["priority"],
+            kind=data["kind"], category=data.get("category", ""),
+            department=data.get("department", ""), subject=data.get("subject", ""),
+            version=int(data["version"]), hold_reason=data.get("hold_reason", ""),
+            responded=bool(data.get("responded")), closed=bool(data.get("closed")),
+            clocks={c.target: c for c in clocks},
+        )
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(UTC).isoformat()
+
+
+def _parse(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
