@@ -32,6 +32,8 @@ class BatchHandler(Protocol):
     def handle(self, cluster: str, partition: TopicPartition, records: list[Any]) -> None:
         """Apply ``records`` (in offset order) and store the next offset, atomically."""
 
+    # Optional: ``forget_other_clusters(cluster)`` and ``partitions_revoked(partitions)``.
+
 
 def describe(partitions: Any) -> str:
     """``topic[0,1,2]`` per topic, for short log lines."""
@@ -47,6 +49,9 @@ class _Seeker(ConsumerRebalanceListener):
 
     def on_partitions_revoked(self, revoked: Any) -> None:
         self.owner.owned = frozenset()
+        revoke = getattr(self.owner.handler, "partitions_revoked", None)
+        if revoke is not None:
+            revoke(list(revoked))  # e.g. stop timers for partitions another member gets
         log.info("%s: revoked %s", self.owner.name, describe(revoked))
 
     def on_partitions_assigned(self, assigned: Any) -> None:

@@ -296,6 +296,10 @@ class SlaMonitorServicer(sla_monitor_pb2_grpc.SlaMonitorServiceServicer):
             context.abort(grpc.StatusCode.INVALID_ARGUMENT,
                           "after_position: must not be negative")
         subscription = self.feed.hub.subscribe()
+        if subscription is None:
+            context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED,
+                          "too many consoles are watching this instance; retry later or "
+                          "connect to another replica")
         context.add_callback(lambda: subscription.put(None))
         try:
             last = request.after_position

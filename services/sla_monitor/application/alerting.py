@@ -72,14 +72,18 @@ def _epoch(value: datetime | None) -> float | None:
 class WatchHub:
     """Fan-out of feed items to live subscribers (gRPC console streams)."""
 
-    def __init__(self, capacity: int = 10_000) -> None:
+    def __init__(self, capacity: int = 10_000, max_subscribers: int = 16) -> None:
         self._subscribers: set[queue.Queue[FeedItem | None]] = set()
         self._lock = threading.Lock()
         self.capacity = capacity
+        self.max_subscribers = max_subscribers   # each holds a gRPC worker thread
 
-    def subscribe(self) -> queue.Queue[FeedItem | None]:
+    def subscribe(self) -> queue.Queue[FeedItem | None] | None:
+        """A new subscription, or None when too many consoles are watching already."""
         q: queue.Queue[FeedItem | None] = queue.Queue(self.capacity)
         with self._lock:
+            if len(self._subscribers) >= self.max_subscribers:
+                return None
             self._subscribers.add(q)
         return q
 

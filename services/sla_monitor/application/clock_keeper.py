@@ -142,6 +142,13 @@ class ClockKeeper:
                  len(self.timers))
         return self.store.offsets.stored_offsets(cluster, partitions)
 
+    def partitions_revoked(self, partitions: list[Any]) -> None:
+        """Another member gets them: drop their timers (a broker outage alone keeps them)."""
+        gone = {tp.partition for tp in partitions if tp.topic == self.topic}
+        with self.lock:
+            self.owned = frozenset(self.owned - gone)
+            self.timers.drop_partitions(lambda p: p not in gone)
+
     def forget_other_clusters(self, cluster: str) -> None:
         self.store.offsets.forget_other_clusters(cluster)
 
