@@ -200,10 +200,12 @@ def test_agreements_keep_their_history_and_pin_the_version_an_inquiry_got(
         agreement_id="fast", terms_json=json.dumps(fast_terms()), reason="短縮 (shorter)",
         actor="manager"))
     assert revised.version == 2
-    eventually(lambda: sla.monitors[0].config.for_new_inquiry("fast").version == 2)
-    after = sla.receive(ago=1)
+    eventually(lambda: sla.monitors[0].config.for_new_inquiry("fast") == ("fast", 2))
+    after = sla.receive(ago=0)
+    late = sla.receive(ago=120)          # received before the revision, reported late
     assert sla.clocks(after).agreement_version == 2
     assert sla.clocks(before).agreement_version == 1
+    assert sla.clocks(late).agreement_version == 1
     history = sla.sla_stub.GetAgreementHistory(
         spb.GetAgreementHistoryRequest(agreement_id="fast"))
     assert [c.change for c in history.changes] == ["REGISTERED", "REVISED"]

@@ -318,21 +318,22 @@ class ClockKeeper:
 
     def _received(self, record: dict[str, Any], at: datetime, version: int) -> InquiryClocks:
         requested = str(record.get("agreement_id", ""))
-        agreement = self.config.for_new_inquiry(requested)
+        applied = self.config.for_new_inquiry(requested, at)
         common = {"inquiry_id": str(record["aggregate_id"]), "priority": str(record["priority"]),
                   "kind": str(record["kind"]), "category": str(record.get("category", "")),
                   "department": str(record.get("department", "")),
                   "subject": str(record.get("subject", ""))[:200], "version": version}
-        if agreement is None:
+        if applied is None:
             log.warning("inquiry %s: no agreement %r and no default agreement: no clocks",
                         common["inquiry_id"], requested)
             return InquiryClocks(agreement_id="", agreement_version=0, **common)
-        if agreement.agreement_id != requested:
-            log.warning("inquiry %s: unknown agreement %r, measured under default %r",
-                        common["inquiry_id"], requested, agreement.agreement_id)
+        agreement_id, version = applied
+        if agreement_id != requested:
+            log.warning("inquiry %s: unknown or retired agreement %r, measured under the "
+                        "default %r", common["inquiry_id"], requested, agreement_id)
         return InquiryClocks.received(
-            agreement_id=agreement.agreement_id, agreement_version=agreement.version,
-            terms=agreement.terms, at=at, **common)
+            agreement_id=agreement_id, agreement_version=version,
+            terms=self.config.terms(agreement_id, version), at=at, **common)
 
     # ----- signals -----
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from madoguchi.errors import NotFound
@@ -56,6 +57,18 @@ class AgreementState:
     retired: bool
     # Newest version reached from each older one through revisions marked apply_to_open.
     carried_to: dict[int, int]
+    # (recorded at, version) of every change, oldest first: which version was in force when.
+    changes: tuple[tuple[datetime, int], ...] = ()
+    retired_at: datetime | None = None
+
+    def version_at(self, at: datetime) -> int:
+        """The version in force at ``at`` (the first one for times before registration)."""
+        version = self.changes[0][1] if self.changes else self.version
+        for recorded_at, changed in self.changes:
+            if recorded_at > at:
+                break
+            version = changed
+        return version
 
 
 class MonitorConfig:
@@ -92,26 +105,40 @@ class MonitorConfig:
         return changed
 
     def _state(self, agreement: Agreement) -> AgreementState:
+        history = list(self.app.agreement_history(agreement.agreement_id))
         carried: dict[int, int] = {}
         newest_carried = 0
-        for event in reversed(list(self.app.agreement_history(agreement.agreement_id))):
+        for event in reversed(history):
             version = int(event.originator_version)
             if isinstance(event, Agreement.Revised) and event.apply_to_open:
                 newest_carried = newest_carried or version
             if newest_carried and version < newest_carried:
                 carried[version] = newest_carried
+        changes = tuple((e.timestamp, int(e.originator_version)) for e in history
+                        if not isinstance(e, Agreement.Retired))
+        retired_at = next((e.timestamp for e in history if isinstance(e, Agreement.Retired)),
+                          None)
         terms = agreement.terms
         self._terms[(agreement.agreement_id, agreement.version)] = terms
         return AgreementState(agreement.agreement_id, agreement.version, terms,
-                              agreement.retired, carried)
+                              agreement.retired, carried, changes, retired_at)
 
-    def for_new_inquiry(self, agreement_id: str) -> AgreementState | None:
-        """The agreement version that applies to an inquiry received now (default if unknown)."""
+    def for_new_inquiry(self, agreement_id: str, received_at: datetime | None = None
+                        ) -> tuple[str, int] | None:
+        """(agreement, version) that applied when the inquiry was received.
+
+        An unknown agreement, or one retired by then, falls back to the default agreement.
+        Processing late (after downtime, or replaying) still gives the version of the day.
+        """
         with self._lock:
             found = self._current.get(agreement_id)
-            if found is None or found.retired:
+            at = received_at
+            if found is None or (found.retired_at is not None and
+                                 (at is None or found.retired_at <= at)):
                 found = self._current.get(self.default_agreement)
-            return found
+            if found is None:
+                return None
+            return found.agreement_id, found.version_at(at) if at else found.version
 
     def terms(self, agreement_id: str, version: int) -> AgreementTerms:
         key = (agreement_id, version)
