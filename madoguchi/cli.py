@@ -1,4 +1,5 @@
-"""The ``madoguchi`` command: run the system, one service, the demo, or check health."""
+"""The ``madoguchi`` command: run the system or one service, the demo, watch SLA alerts,
+or check health."""
 
 from __future__ import annotations
 
@@ -17,7 +18,16 @@ def _logging(level: str) -> None:
     logging.getLogger("kafka").setLevel(logging.WARNING)
 
 
+def _positive(value: str) -> float:
+    number = float(value)
+    if number <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive, not {value}")
+    return number
+
+
 def main(argv: list[str] | None = None) -> int:
+    from madoguchi.demo import add_live_arguments
+
     parser = argparse.ArgumentParser(prog="madoguchi", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("up", help="start the broker (unless configured) and all services")
@@ -28,6 +38,26 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--day", help="YYYY-MM-DD (default: yesterday in Asia/Tokyo)")
     demo.add_argument("--size", type=int, default=120, help="number of inquiries")
     demo.add_argument("--seed", type=int, default=7)
+    add_live_arguments(demo)
+    watch = sub.add_parser(
+        "watch", help="on-call console: SLA warnings and breaches as they happen",
+        description="Follow the SLA monitor's alerts, one line each in Asia/Tokyo time. "
+                    "Reconnects when the monitor is unavailable and resumes after the last "
+                    "line printed. Exit codes: 0 (breach seen with --until-breach, or the "
+                    "--timeout ended a plain watch), 1 (--until-breach and the timeout came "
+                    "first), 2 (request refused), 130 (Ctrl-C).")
+    watch.add_argument("--team", default="",
+                       help="only this team's alerts (id or name, e.g. citizen-desk)")
+    watch.add_argument("--include-stops", action="store_true",
+                       help="also clock stops (targets met or missed)")
+    watch.add_argument("--sla-monitor", metavar="ADDRESS",
+                       help="SLA monitor address (default from configuration)")
+    watch.add_argument("--until-breach", action="store_true",
+                       help="exit 0 after the first BREACH")
+    watch.add_argument("--timeout", type=_positive, metavar="SECONDS",
+                       help="stop after this long")
+    watch.add_argument("--after", type=int, default=0, metavar="POSITION",
+                       help="resume after this feed position (default: from now)")
     sub.add_parser("status", help="gRPC health of every service")
     args = parser.parse_args(argv)
     settings = load_settings()
@@ -50,11 +80,26 @@ def main(argv: list[str] | None = None) -> int:
         from datetime import date
 
         from madoguchi.demo import run_demo
+        from madoguchi.watch import ensure_utf8
 
+        ensure_utf8(sys.stdout)
         day = date.fromisoformat(args.day) if args.day else None
         run_demo(args.intake or settings.address("intake"), day=day, seed=args.seed,
-                 size=args.size)
+                 size=args.size, live=not args.no_live, watch=not args.no_watch,
+                 watch_seconds=args.watch_seconds,
+                 sla_monitor_address=args.sla_monitor or settings.address("sla_monitor"))
         return 0
+    if args.command == "watch":
+        from madoguchi.watch import ensure_utf8, run_watch
+
+        ensure_utf8(sys.stdout)
+        ensure_utf8(sys.stderr)
+        if args.after < 0:
+            parser.error("--after must not be negative")
+        return run_watch(args.sla_monitor or settings.address("sla_monitor"),
+                         team=args.team, include_stops=args.include_stops,
+                         until_breach=args.until_breach, timeout=args.timeout,
+                         after=args.after)
     if args.command == "status":
         from madoguchi.launcher import check_health
 

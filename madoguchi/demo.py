@@ -6,7 +6,21 @@ abandoned call, each with its ordered API steps) in Asia/Tokyo business hours, 0
 the read model fill. Creating calls carry idempotency keys derived from (day, seed, size,
 scenario index, step); the other commands have no key in the API, so a re-run skips the
 steps an inquiry's stored version shows are already there. Running the demo twice for the
-same day therefore stores nothing new.
+same day therefore stores nothing new for that day.
+
+Then, live: ``plan_live`` turns the run's start time into three inquiries received *now*
+under the ``demo-fast`` agreement (24×7, first response 1 min, resolution 3 min, warnings
+at 50 % and 90 %): one stays unanswered (warnings at 30 s and 54 s, breach at 60 s), one
+is answered after 15 s and resolved after 40 s (targets met), one is answered and then put
+on hold awaiting the customer (its resolution clock pauses). ``run_demo`` sends them, sends
+their later steps when they fall due, and meanwhile follows the SLA monitor's
+``WatchAlerts`` stream, printing what concerns them until the first breach. Their
+idempotency keys carry the run's start time (UTC, to the second), which also is their
+``contacted_at``: a retried call within the run stores nothing twice, and each new run adds
+three new live inquiries, because they must happen now to show live alerts. (A coarser key,
+say the start minute, would make a re-run within the same minute fail with ALREADY_EXISTS,
+since the receipt time is part of the request.) Without a reachable SLA monitor the live
+inquiries are still sent and the watch is skipped.
 
     python -m madoguchi.demo --intake 127.0.0.1:50051 --day 2025-06-02
 """
@@ -17,11 +31,13 @@ import argparse
 import random
 import sys
 import threading
+from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from time import monotonic
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
@@ -30,6 +46,16 @@ from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from madoguchi.api.intake.v1 import intake_pb2, intake_pb2_grpc
+from madoguchi.api.sla.v1 import sla_monitor_pb2 as sla_pb2
+from madoguchi.watch import (
+    AlertStream,
+    TeamNames,
+    ensure_utf8,
+    fit,
+    format_item,
+    stream_opener,
+    watch_stub,
+)
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 OPENING = time(8, 30)           # the contact centre opens
@@ -44,6 +70,12 @@ READY_TIMEOUT_SECONDS = 30.0
 WORKERS = 8
 ABANDON_RATE = 0.08             # share of offered calls where the caller hangs up
 PHONE_SHARE = 0.45
+LIVE_AGREEMENT = "demo-fast"    # 24×7 with short targets (seeded on the embedded default)
+LIVE_FIRST_RESPONSE_SECONDS = 60   # demo-fast's targets and thresholds as seeded, to say
+LIVE_RESOLUTION_SECONDS = 180      # when the alerts are expected
+LIVE_WARNING_PERCENTS = (50, 90)
+WATCH_SECONDS = 150.0           # default limit of the live watch
+MONITOR_READY_SECONDS = 3.0     # how long to look for the SLA monitor before skipping it
 
 
 class Action(StrEnum):
@@ -72,6 +104,9 @@ class Outcome(StrEnum):
     OPEN = "OPEN"                     # still open when the centre closes
     REOPENED = "REOPENED"             # answered, called back, reopened, resolved by dept
     ABANDONED = "ABANDONED"           # a call where the caller hung up: no inquiry
+    LIVE_BREACH = "LIVE_BREACH"       # live: never answered, so its first response breaches
+    LIVE_MET = "LIVE_MET"             # live: answered in 15 s, resolved in 40 s
+    LIVE_ON_HOLD = "LIVE_ON_HOLD"     # live: answered, then on hold awaiting the customer
 
 
 @dataclass(frozen=True)
@@ -814,6 +849,104 @@ def plan_day(day: date, *, seed: int = 7, size: int = 120) -> list[Scenario]:
 
 
 # --------------------------------------------------------------------------------------
+# Live inquiries (pure)
+# --------------------------------------------------------------------------------------
+
+
+LIVE_LABELS = {
+    Outcome.LIVE_BREACH: "A 未回答 unanswered",
+    Outcome.LIVE_MET: "B 即回答 answered",
+    Outcome.LIVE_ON_HOLD: "C 保留 on hold",
+}
+
+
+def live_prefix(start: datetime) -> str:
+    """Idempotency-key prefix of one run's live inquiries: its start time, UTC, to the second."""
+    return f"madoguchi-demo-live-{start.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+
+
+def plan_live(start: datetime) -> list[Scenario]:
+    """Three inquiries received at ``start`` (aware; cut to the second) under ``demo-fast``.
+
+    Pure and deterministic for the start second. ``LIVE_BREACH`` is answered only after
+    75 s, after its breach,
+    ``LIVE_MET`` is answered after 15 s and resolved after 40 s, ``LIVE_ON_HOLD`` is answered
+    after 10 s and put on hold awaiting the customer after 20 s. Keys are
+    ``<live_prefix(start)>-<index>-<step>``.
+    """
+    if start.tzinfo is None:
+        raise ValueError("start must be an aware datetime")
+    start = start.astimezone(UTC).replace(microsecond=0)
+    prefix = live_prefix(start)
+    plans: list[tuple[Outcome, str, _Topic, Caller, list[tuple[int, Action, str,
+                                                                 dict[str, Any]]]]] = [
+        (Outcome.LIVE_BREACH, "EMAIL",
+         _Topic("住民票・戸籍", "REQUEST", "住民票の写しを至急郵送してほしい",
+                "明日の午前中に勤務先へ提出する必要があります。住民票の写しを今日中に発送して"
+                "いただけますか。本人確認書類はメールで送れます。", "市民課", "MEDIUM", "HIGH"),
+         Caller("小林 さくら", email="sakura.kobayashi12@example.com"),
+         # Answered late, after the breach: the monitor resolves the alert as ANSWERED,
+         # so a demo leaves no alert reminding on-call staff for ever.
+         [(75, Action.RECORD_FIRST_RESPONSE, "cc-op-02", {"channel": "EMAIL"})]),
+        (Outcome.LIVE_MET, "CHAT",
+         _Topic("ごみ・リサイクル", "QUESTION", "粗大ごみの収集日を知りたい",
+                "本棚を処分したいです。粗大ごみの収集日と申し込み方法を教えてください。",
+                "環境課", "LOW", "MEDIUM"),
+         Caller("井上 健一", email="kenichi.inoue7@example.net"),
+         [(15, Action.RECORD_FIRST_RESPONSE, "cc-op-03", {"channel": "CHAT"}),
+          (40, Action.RESOLVE, "cc-op-03", {
+              "resolution_code": "ANSWERED_FAQ", "faq_entry_id": "FAQ-GOMI-003",
+              "resolution_text": "粗大ごみは事前申込制です。粗大ごみ受付センターかWebで申し込み、"
+                                 "処理券を購入して収集日の朝8時までに出してください。"})]),
+        (Outcome.LIVE_ON_HOLD, "WEB_FORM",
+         _Topic("道路", "REQUEST", "街路樹の枝を切ってほしい",
+                "桜町二丁目の歩道の街路樹の枝が伸びて、通学路の見通しが悪くなっています。"
+                "剪定をお願いします。", "道路管理課", "MEDIUM", "MEDIUM"),
+         Caller("木村 直樹", phone="080-2468-1357", email="naoki.kimura3@example.org"),
+         [(10, Action.RECORD_FIRST_RESPONSE, "cc-op-05", {"channel": "EMAIL"}),
+          (20, Action.PUT_ON_HOLD, "dept-doro-02", {
+              "reason": "AWAITING_CUSTOMER",
+              "note": "正確な場所がわかる写真の送付をご本人に依頼"})]),
+    ]
+    scenarios: list[Scenario] = []
+    for index, (outcome, channel, topic, caller, later) in enumerate(plans):
+        key = f"{prefix}-{index}"
+        steps = [Step(Action.RECEIVE_INQUIRY, start, f"{key}-00", "cc-op-01")]
+        steps += [Step(action, start + timedelta(seconds=after), f"{key}-{n:02d}", actor,
+                       dict(params))
+                  for n, (after, action, actor, params) in enumerate(later, start=1)]
+        scenarios.append(Scenario(
+            index=index, outcome=outcome, channel=channel, kind=topic.kind,
+            category=topic.category, subject=topic.subject, body=topic.body,
+            department=topic.department, caller=caller, impact=topic.impact,
+            urgency=topic.urgency, agreement_id=LIVE_AGREEMENT,
+            external_ref=f"LIVE-{start:%Y%m%d%H%M%S}-{index}" if channel == "WEB_FORM" else "",
+            correlation_id=key, steps=tuple(steps)))
+    return scenarios
+
+
+def live_expectation(scenario: Scenario) -> str:
+    """What the SLA monitor should make of a live scenario, in Tokyo time (demo-fast terms)."""
+    start = scenario.started_at
+
+    def at(seconds: float) -> str:
+        return f"{(start + timedelta(seconds=seconds)).astimezone(TOKYO):%H:%M:%S}"
+
+    later = {step.action: step for step in scenario.steps[1:]}
+    if scenario.outcome == Outcome.LIVE_BREACH:
+        warnings = "/".join(at(LIVE_FIRST_RESPONSE_SECONDS * p / 100)
+                            for p in LIVE_WARNING_PERCENTS)
+        return f"警告 warnings {warnings}, 違反 breach {at(LIVE_FIRST_RESPONSE_SECONDS)}"
+    answered = later[Action.RECORD_FIRST_RESPONSE].at.astimezone(TOKYO)
+    if scenario.outcome == Outcome.LIVE_MET:
+        resolved = later[Action.RESOLVE].at.astimezone(TOKYO)
+        return f"回答 answered {answered:%H:%M:%S}, 解決 resolved {resolved:%H:%M:%S}: met"
+    hold = later[Action.PUT_ON_HOLD].at.astimezone(TOKYO)
+    return (f"回答 answered {answered:%H:%M:%S}, 保留 on hold {hold:%H:%M:%S}: "
+            "resolution clock pauses")
+
+
+# --------------------------------------------------------------------------------------
 # Requests (pure)
 # --------------------------------------------------------------------------------------
 
@@ -1029,15 +1162,288 @@ class _Runner:
         }
 
 
+# --------------------------------------------------------------------------------------
+# Live: send now, watch the SLA monitor
+# --------------------------------------------------------------------------------------
+
+
+def _rpc_error(error: grpc.RpcError) -> str:
+    if isinstance(error, grpc.Call):
+        code = error.code()
+        return f"{code.name if code else 'error'} {error.details() or ''}".strip()
+    return str(error)
+
+
+def _describe(step: Step) -> str:
+    p = step.params
+    match step.action:
+        case Action.RECEIVE_INQUIRY:
+            return "受付 received"
+        case Action.RECORD_FIRST_RESPONSE:
+            return f"初回応答 first response ({p['channel']})"
+        case Action.RESOLVE:
+            return f"解決 resolved ({p['resolution_code']})"
+        case Action.PUT_ON_HOLD:
+            return f"保留 on hold {p['reason']}: {p['note']}"
+    return step.action.value
+
+
+class _LiveSender:
+    """Sends the live scenarios: the receipts at once, later steps when they fall due."""
+
+    def __init__(self, stub: intake_pb2_grpc.IntakeServiceStub, scenarios: list[Scenario],
+                 say: Callable[[str], None]) -> None:
+        self.stub = stub
+        self.scenarios = scenarios
+        self.say = say
+        self.states = [_State() for _ in scenarios]
+        self.versions = [inquiry_versions(s) for s in scenarios]
+        self.counts = {"stored": 0, "replayed": 0, "failed": 0}
+        self.errors: list[str] = []
+        self.stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _send(self, index: int, n: int) -> bool:
+        scenario, state, step = self.scenarios[index], self.states[index], \
+            self.scenarios[index].steps[n]
+        if state.error:
+            return False
+        version = self.versions[index][n]
+        if version is not None and version <= state.stored_version:
+            self.counts["replayed"] += 1     # stored by an earlier try of this run
+            return True
+        method: Callable[..., Any] = getattr(self.stub, step.action.value)
+        try:
+            reply = method(build_request(scenario, step, state.inquiry_id),
+                           timeout=RPC_TIMEOUT_SECONDS)
+        except grpc.RpcError as error:
+            state.error = f"{LIVE_LABELS[scenario.outcome]} {step.action.value} " \
+                          f"({step.key}): {_rpc_error(error)}"
+            self.counts["failed"] += 1
+            self.errors.append(state.error)
+            self.say(f"  エラー error: {state.error}")
+            return False
+        self.counts["replayed" if reply.replayed else "stored"] += 1
+        if step.action == Action.RECEIVE_INQUIRY:
+            state.inquiry_id = reply.inquiry.inquiry_id
+            if reply.replayed:
+                state.stored_version = reply.inquiry.version
+        state.inquiry = reply.inquiry
+        return True
+
+    def receive_all(self) -> dict[str, str]:
+        """Send every receipt now; return inquiry id → the scenario's letter (A, B, C)."""
+        ids: dict[str, str] = {}
+        for index, scenario in enumerate(self.scenarios):
+            if not self._send(index, 0):
+                continue
+            state = self.states[index]
+            ids[state.inquiry_id] = LIVE_LABELS[scenario.outcome][0]
+            priority = intake_pb2.Priority.Name(state.inquiry.priority)
+            self.say(f"  {fit(LIVE_LABELS[scenario.outcome], 20)} {scenario.channel:<8} "
+                     f"{priority} {scenario.subject}  inquiry {state.inquiry_id[:8]}…\n"
+                     f"  {'':<20} → {live_expectation(scenario)}")
+        return ids
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._follow_ups, name="demo-live",
+                                        daemon=True)
+        self._thread.start()
+
+    def _follow_ups(self) -> None:
+        order = sorted((step.at, index, n) for index, scenario in enumerate(self.scenarios)
+                       for n, step in enumerate(scenario.steps) if n > 0)
+        for at, index, n in order:
+            delay = (at - datetime.now(UTC)).total_seconds()
+            if delay > 0 and self.stop.wait(delay):
+                return
+            if self._send(index, n):
+                scenario = self.scenarios[index]
+                self.say(f"  {at.astimezone(TOKYO):%H:%M:%S} {LIVE_LABELS[scenario.outcome]}: "
+                         f"{_describe(scenario.steps[n])}")
+
+    def pending(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def join(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+
+
+def _monitor_problem(address: str) -> str:
+    """Why the live watch cannot run against the SLA monitor at ``address`` ("" if it can)."""
+    channel = grpc.insecure_channel(address)
+    try:
+        try:
+            grpc.channel_ready_future(channel).result(timeout=MONITOR_READY_SECONDS)
+        except grpc.FutureTimeoutError:
+            return f"no SLA monitor answers at {address}"
+        try:
+            agreement = watch_stub(channel).GetAgreement(
+                sla_pb2.GetAgreementRequest(agreement_id=LIVE_AGREEMENT),
+                timeout=RPC_TIMEOUT_SECONDS)
+        except grpc.RpcError as error:
+            if isinstance(error, grpc.Call) and error.code() == grpc.StatusCode.NOT_FOUND:
+                return (f"the SLA monitor at {address} has no agreement {LIVE_AGREEMENT} (it "
+                        "is seeded on the embedded default); the live inquiries are measured "
+                        "under the default agreement, which does not breach within minutes")
+            return f"the SLA monitor at {address} did not answer: {_rpc_error(error)}"
+        if agreement.retired:
+            return f"agreement {LIVE_AGREEMENT} is retired on the SLA monitor at {address}"
+        return ""
+    finally:
+        channel.close()
+
+
+@dataclass
+class _WatchResult:
+    breach_after: float | None = None       # seconds from the receipts to the first breach
+    historical: Counter[str] = field(default_factory=Counter)
+    reconnects: int = 0
+
+
+def _watch_live(address: str, live_ids: dict[str, str], received_at: datetime,
+                seconds: float, say: Callable[[str], None]) -> _WatchResult:
+    """Print the feed items of the live inquiries until the first breach or ``seconds``."""
+    result = _WatchResult()
+    channel = grpc.insecure_channel(address)
+    stub = watch_stub(channel)
+    names = TeamNames(stub)
+    names.refresh()
+
+    def on_retry(reason: str, delay: float, position: int) -> None:
+        say(f"  監視 watch: {reason}; reconnecting in {delay:.1f} s"
+            + (f", resuming after position {position}" if position else ""))
+
+    stream = AlertStream(stream_opener(stub, include_stops=True),
+                         deadline=monotonic() + seconds, on_retry=on_retry)
+    try:
+        for item in stream:
+            letter = live_ids.get(item.inquiry_id)
+            if letter is None:
+                if item.kind in ("WARNING", "BREACH"):
+                    result.historical[item.kind] += 1
+                continue
+            say(f"  ▶ {letter} {format_item(item, names.lookup(item.team))}")
+            if item.kind == "BREACH":
+                result.breach_after = (datetime.now(UTC) - received_at).total_seconds()
+                break
+    except grpc.RpcError as error:
+        say(f"  監視 watch stopped: {_rpc_error(error)}")
+    finally:
+        result.reconnects = stream.reconnects
+        stream.close()
+        channel.close()
+    return result
+
+
+def _hold_clock(address: str, inquiry_id: str, timeout: float = 5.0) -> str:
+    """The on-hold inquiry's resolution clock as the monitor reports it ("" if unknown)."""
+    with grpc.insecure_channel(address) as channel:
+        stub = watch_stub(channel)
+        until = monotonic() + timeout
+        clocks = None
+        while True:
+            try:
+                clocks = stub.GetInquiryClocks(
+                    sla_pb2.GetInquiryClocksRequest(inquiry_id=inquiry_id),
+                    timeout=RPC_TIMEOUT_SECONDS)
+            except grpc.RpcError:
+                clocks = None
+            if (clocks is not None and clocks.hold_reason) or monotonic() >= until:
+                break
+            threading.Event().wait(0.5)    # the monitor may still be applying the hold
+    if clocks is None:
+        return ""
+    for clock in clocks.clocks:
+        if clock.target == "RESOLUTION" and clock.state != "STOPPED":
+            return (f"解決 resolution clock {clock.state} at {clock.elapsed_seconds:.0f} s of "
+                    f"{clock.target_seconds} s ({clocks.hold_reason or 'not on hold yet'})")
+    return ""
+
+
+def run_live(stub: intake_pb2_grpc.IntakeServiceStub, sla_monitor_address: str, *,
+             watch: bool = True, watch_seconds: float = WATCH_SECONDS,
+             out: TextIO = sys.stdout, now: datetime | None = None) -> dict[str, int]:
+    """Send the live inquiries, watch the monitor for their alerts; return counts."""
+    lock = threading.Lock()
+
+    def say(text: str) -> None:
+        with lock:
+            print(text, file=out, flush=True)
+
+    start = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    scenarios = plan_live(start)
+    say(f"ライブ live: {len(scenarios)} 件 inquiries now under agreement {LIVE_AGREEMENT} "
+        f"(初回応答 first response {LIVE_FIRST_RESPONSE_SECONDS // 60} min, 解決 resolution "
+        f"{LIVE_RESOLUTION_SECONDS // 60} min, 警告 warnings at "
+        f"{' and '.join(f'{p} %' for p in LIVE_WARNING_PERCENTS)})\n"
+        f"  keys {live_prefix(start)}-*: the run's start time, so a retry within this run "
+        "stores nothing twice; every run adds its own live inquiries")
+    problem = _monitor_problem(sla_monitor_address) if watch else ""
+    sender = _LiveSender(stub, scenarios, say)
+    counts = {"live_inquiries": 0, "live_stored": 0, "live_replayed": 0, "live_failed": 0,
+              "live_breach": 0, "historical_alerts": 0}
+    result = _WatchResult()
+    try:
+        live_ids = sender.receive_all()
+        counts["live_inquiries"] = len(live_ids)
+        sender.start()
+        if not watch:
+            say("  監視 watch skipped (--no-watch); sending the remaining live steps (about "
+                "40 s). Follow the alerts with: madoguchi watch --until-breach")
+        elif problem:
+            say(f"  注意 note: {problem}. Skipping the watch; the live inquiries are in "
+                "intake and the monitor measures them once it runs (madoguchi watch).")
+        elif live_ids:
+            say(f"監視 watching the SLA monitor at {sla_monitor_address} for their alerts, "
+                f"until the first breach (at most {watch_seconds:g} s; --no-watch skips "
+                "this) …")
+            result = _watch_live(sla_monitor_address, live_ids, start, watch_seconds, say)
+        if sender.pending():
+            say("  … sending the remaining live steps")
+        sender.join()
+    except KeyboardInterrupt:
+        sender.stop.set()
+        say("  中断 interrupted: the remaining live steps were not sent")
+        return {**counts, **{f"live_{k}": v for k, v in sender.counts.items()}}
+    counts.update({f"live_{k}": v for k, v in sender.counts.items()})
+    counts["historical_alerts"] = sum(result.historical.values())
+    if result.breach_after is not None:
+        counts["live_breach"] = 1
+        say(f"  違反 breach {result.breach_after:.0f} s after receipt: the on-call team is "
+            "alerted; its alert reminds every minute and escalates until acknowledged or "
+            "answered. Follow it with: madoguchi watch")
+    elif watch and not problem and live_ids:
+        say(f"  監視 no breach within {watch_seconds:g} s (is the SLA monitor consuming the "
+            "inquiry events? madoguchi status)")
+    if result.historical:
+        say(f"  過去分 historical: {result.historical['BREACH']} breaches and "
+            f"{result.historical['WARNING']} warnings of earlier inquiries arrived during "
+            "the watch (raised at once as the monitor caught up; not listed here)")
+    on_hold = next((sender.states[s.index] for s in scenarios
+                    if s.outcome == Outcome.LIVE_ON_HOLD), None)
+    if watch and not problem and on_hold is not None and on_hold.inquiry_id:
+        clock = _hold_clock(sla_monitor_address, on_hold.inquiry_id)
+        if clock:
+            say(f"  {LIVE_LABELS[Outcome.LIVE_ON_HOLD]}: {clock}")
+    return counts
+
+
 def run_demo(intake_address: str, *, day: date | None = None, seed: int = 7, size: int = 120,
-             out: TextIO = sys.stdout) -> dict[str, int]:
-    """Send a planned day to the intake service and return what it amounted to.
+             out: TextIO = sys.stdout, live: bool = True, watch: bool = True,
+             watch_seconds: float = WATCH_SECONDS,
+             sla_monitor_address: str | None = None) -> dict[str, int]:
+    """Send a planned day to the intake service, then the live inquiries; return counts.
 
     The default day is yesterday in Asia/Tokyo, because the server rejects times more than
-    5 minutes ahead. Counts: inquiries, attempts (telephony records), abandoned, resolved,
-    closed, escalated, open (at the end of the day, as the server reports them), calls (RPCs
-    answered), stored (calls that stored something new), replayed (steps already stored by
-    an earlier run) and failed.
+    5 minutes ahead. Counts of the day: inquiries, attempts (telephony records), abandoned,
+    resolved, closed, escalated, open (at the end of the day, as the server reports them),
+    calls (RPCs answered), stored (calls that stored something new), replayed (steps already
+    stored by an earlier run) and failed. With ``live`` (see ``run_live``) also
+    live_inquiries, live_stored, live_replayed, live_failed, live_breach (1 when the watch
+    saw the unanswered one breach) and historical_alerts (other warnings and breaches seen
+    during the watch).
     """
     day = day or yesterday_in_tokyo()
     scenarios = plan_day(day, seed=seed, size=size)
@@ -1045,6 +1451,8 @@ def run_demo(intake_address: str, *, day: date | None = None, seed: int = 7, siz
     if latest > datetime.now(UTC) + timedelta(minutes=4):
         raise ValueError(f"{day} ends at {latest.astimezone(TOKYO):%H:%M} Asia/Tokyo, which "
                          "has not happened yet: choose an earlier day")
+    if watch_seconds <= 0:
+        raise ValueError("watch_seconds must be positive")
     inquiries = sum(1 for s in scenarios if s.creates_inquiry)
     print(f"窓口デモ Madoguchi demo: {day} (Asia/Tokyo), seed {seed} → {intake_address}\n"
           f"  問い合わせ {inquiries} 件 inquiries, 放棄呼 {len(scenarios) - inquiries} 件 "
@@ -1056,41 +1464,80 @@ def run_demo(intake_address: str, *, day: date | None = None, seed: int = 7, siz
         except grpc.FutureTimeoutError:
             raise TimeoutError(f"intake service at {intake_address} is not ready after "
                                f"{READY_TIMEOUT_SECONDS:.0f} s") from None
-        runner = _Runner(intake_pb2_grpc.IntakeServiceStub(channel), scenarios, out)
+        stub = intake_pb2_grpc.IntakeServiceStub(channel)
+        runner = _Runner(stub, scenarios, out)
         counts = runner.run()
+        print(f"完了 done: 問い合わせ {counts['inquiries']} inquiries, "
+              f"解決 {counts['resolved']} resolved (うちクローズ {counts['closed']} closed), "
+              f"エスカレーション {counts['escalated']} escalated, 未完了 {counts['open']} open, "
+              f"通話記録 {counts['attempts']} call records", file=out)
+        print(f"  steps: 新規 {counts['stored']} stored, 登録済み {counts['replayed']} already "
+              f"there (idempotent), 失敗 {counts['failed']} failed", file=out)
+        if counts["stored"] == 0 and counts["failed"] == 0:
+            print("  この日はすでに登録済みです。Nothing new: this day was already sent.",
+                  file=out)
+        else:
+            print("  SLA: この日の期限切れはまとめて通知されます。The SLA monitor measures this "
+                  "day too: deadlines that already passed are raised at once as it catches "
+                  "up, and their notifications are grouped per team (one message with a "
+                  "list).", file=out)
+        for line in runner.errors[:10]:
+            print(f"  エラー error: {line}", file=out)
+        out.flush()
+        if live:
+            if sla_monitor_address is None:
+                from madoguchi.config import load_settings
+
+                sla_monitor_address = load_settings().address("sla_monitor")
+            counts.update(run_live(stub, sla_monitor_address, watch=watch,
+                                   watch_seconds=watch_seconds, out=out))
     finally:
         channel.close()
-    print(f"完了 done: 問い合わせ {counts['inquiries']} inquiries, "
-          f"解決 {counts['resolved']} resolved (うちクローズ {counts['closed']} closed), "
-          f"エスカレーション {counts['escalated']} escalated, 未完了 {counts['open']} open, "
-          f"通話記録 {counts['attempts']} call records", file=out)
-    print(f"  steps: 新規 {counts['stored']} stored, 登録済み {counts['replayed']} already "
-          f"there (idempotent), 失敗 {counts['failed']} failed", file=out)
-    if counts["stored"] == 0 and counts["failed"] == 0:
-        print("  この日はすでに登録済みです。Nothing new: this day was already sent.", file=out)
-    for line in runner.errors[:10]:
-        print(f"  エラー error: {line}", file=out)
     return counts
 
 
+def _seconds(value: str) -> float:
+    number = float(value)
+    if number <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive, not {value}")
+    return number
+
+
+def add_live_arguments(parser: argparse.ArgumentParser) -> None:
+    """The live part's options (shared by ``madoguchi demo`` and ``python -m madoguchi.demo``)."""
+    parser.add_argument("--sla-monitor", metavar="ADDRESS", default="",
+                        help="SLA monitor address (default from configuration)")
+    parser.add_argument("--watch-seconds", type=_seconds, default=WATCH_SECONDS,
+                        metavar="SECONDS", help="stop watching the live alerts after this long "
+                        f"if no breach came (default {WATCH_SECONDS:g})")
+    parser.add_argument("--no-watch", action="store_true",
+                        help="send the live inquiries but do not watch the SLA monitor")
+    parser.add_argument("--no-live", action="store_true",
+                        help="only the historical day: no live inquiries, no watch")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``python -m madoguchi.demo [--intake HOST:PORT] [--day YYYY-MM-DD]``."""
+    """Command line: ``python -m madoguchi.demo [--intake HOST:PORT] [--day YYYY-MM-DD] …``."""
     parser = argparse.ArgumentParser(description="Send a demo day of a municipal contact "
-                                                 "centre to the intake service.")
+                                                 "centre to the intake service, then live "
+                                                 "inquiries, and watch their SLA alerts.")
     parser.add_argument("--intake", default="", help="intake address (default from settings)")
     parser.add_argument("--day", type=date.fromisoformat, default=None,
                         help="the day to play (default: yesterday in Asia/Tokyo)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--size", type=int, default=120, help="scenarios, abandoned calls "
                                                               "included")
+    add_live_arguments(parser)
     args = parser.parse_args(argv)
-    address = args.intake
-    if not address:
-        from madoguchi.config import load_settings
+    from madoguchi.config import load_settings
 
-        address = load_settings().address("intake")
-    counts = run_demo(address, day=args.day, seed=args.seed, size=args.size)
-    return 1 if counts["failed"] else 0
+    ensure_utf8(sys.stdout)
+    settings = load_settings()
+    counts = run_demo(args.intake or settings.address("intake"), day=args.day, seed=args.seed,
+                      size=args.size, live=not args.no_live, watch=not args.no_watch,
+                      watch_seconds=args.watch_seconds,
+                      sla_monitor_address=args.sla_monitor or settings.address("sla_monitor"))
+    return 1 if counts["failed"] or counts.get("live_failed") else 0
 
 
 if __name__ == "__main__":

@@ -1,24 +1,34 @@
-"""Pure tests of the demo day planner (``madoguchi.demo.plan_day``): no server needed."""
+"""Pure tests of the demo planners (``plan_day``, ``plan_live``): no server needed."""
 
 from __future__ import annotations
 
+import io
 import re
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
+from types import SimpleNamespace
+from typing import Any
 from zoneinfo import ZoneInfo
 
+import grpc
 import pytest
 
 from madoguchi.api.intake.v1 import intake_pb2
 from madoguchi.demo import (
+    LIVE_AGREEMENT,
+    LIVE_LABELS,
     Action,
     Outcome,
     Scenario,
     Step,
     build_request,
     inquiry_versions,
+    live_expectation,
+    live_prefix,
     plan_day,
+    plan_live,
     run_demo,
+    run_live,
     yesterday_in_tokyo,
 )
 
@@ -362,3 +372,150 @@ def test_run_demo_refuses_a_day_that_has_not_happened_yet() -> None:
     tomorrow = datetime.now(TOKYO).date() + timedelta(days=1)
     with pytest.raises(ValueError, match="has not happened yet"):
         run_demo("127.0.0.1:9", day=tomorrow, size=5)
+
+
+def test_run_demo_checks_the_watch_limit_before_connecting() -> None:
+    with pytest.raises(ValueError, match="watch_seconds"):
+        run_demo("127.0.0.1:9", day=DAY, size=5, watch_seconds=0)
+
+
+# --------------------------------------------------------------------------------------
+# Live inquiries
+# --------------------------------------------------------------------------------------
+
+# 14:02:10.123456 in Tokyo.
+START = datetime(2026, 11, 23, 5, 2, 10, 123456, tzinfo=UTC)
+LIVE = [Outcome.LIVE_BREACH, Outcome.LIVE_MET, Outcome.LIVE_ON_HOLD]
+
+
+def test_the_live_plan_is_three_inquiries_now_under_demo_fast() -> None:
+    plan = plan_live(START)
+    start = START.replace(microsecond=0)
+    assert [s.outcome for s in plan] == LIVE and [s.index for s in plan] == [0, 1, 2]
+    offsets = {s.outcome: [(step.action, (step.at - start).total_seconds())
+                           for step in s.steps] for s in plan}
+    assert offsets == {
+        Outcome.LIVE_BREACH: [(Action.RECEIVE_INQUIRY, 0), (Action.RECORD_FIRST_RESPONSE, 75)],
+        Outcome.LIVE_MET: [(Action.RECEIVE_INQUIRY, 0), (Action.RECORD_FIRST_RESPONSE, 15),
+                           (Action.RESOLVE, 40)],
+        Outcome.LIVE_ON_HOLD: [(Action.RECEIVE_INQUIRY, 0),
+                               (Action.RECORD_FIRST_RESPONSE, 10), (Action.PUT_ON_HOLD, 20)],
+    }
+    assert [simulate(s) for s in plan] == ["RESPONDED", "RESOLVED", "ON_HOLD"]
+    hold = plan[2].steps[-1]
+    assert hold.params["reason"] == "AWAITING_CUSTOMER" and JAPANESE.search(hold.params["note"])
+    for scenario in plan:
+        assert scenario.agreement_id == LIVE_AGREEMENT == "demo-fast"
+        assert scenario.creates_inquiry and scenario.started_at == start
+        assert JAPANESE.search(scenario.subject) and JAPANESE.search(scenario.body)
+        assert scenario.department.endswith("課") and scenario.category in CATEGORIES
+        assert scenario.caller is not None and JAPANESE.search(scenario.caller.name)
+        assert scenario.outcome not in {s.outcome for s in plan_day(DAY)}
+    assert plan_live(START) == plan
+
+
+def test_live_keys_carry_the_start_second() -> None:
+    prefix = "madoguchi-demo-live-20261123T050210Z"
+    assert live_prefix(START) == prefix
+    plan = plan_live(START)
+    keys = [step.key for s in plan for step in s.steps]
+    assert keys[:3] == [f"{prefix}-0-00", f"{prefix}-0-01", f"{prefix}-1-00"]
+    assert len(keys) == len(set(keys)) and all(KEY.match(k) for k in keys)
+    assert all(k.startswith(prefix + "-") for k in keys)
+    assert [s.correlation_id for s in plan] == [f"{prefix}-{i}" for i in range(3)]
+    # The same second in any time zone and with any fraction: the same keys (a retry).
+    same = plan_live(START.replace(microsecond=0).astimezone(TOKYO))
+    assert [step.key for s in same for step in s.steps] == keys
+    # The next second: a new run, new inquiries; and never a key of the historical day.
+    later = {step.key for s in plan_live(START + timedelta(seconds=1)) for step in s.steps}
+    day_keys = {step.key for s in plan_day(DAY) for step in s.steps}
+    assert not later & set(keys) and not day_keys & set(keys)
+    with pytest.raises(ValueError):
+        plan_live(START.replace(tzinfo=None))
+
+
+def test_live_requests_are_received_at_the_start() -> None:
+    inquiry_id = "00000000-0000-0000-0000-000000000002"
+    start = START.replace(microsecond=0)
+    for scenario in plan_live(START):
+        for step in scenario.steps:
+            request = build_request(scenario, step, inquiry_id)
+            if step.action == Action.RECEIVE_INQUIRY:
+                assert request.contacted_at.ToDatetime(tzinfo=UTC) == start
+                assert request.agreement_id == "demo-fast"
+                assert request.idempotency_key == step.key
+            else:
+                context = request.context  # type: ignore[attr-defined]
+                assert context.inquiry_id == inquiry_id
+                assert context.occurred_at.ToDatetime(tzinfo=UTC) == step.at
+    breach = build_request(plan_live(START)[0], plan_live(START)[0].steps[0])
+    assert (breach.impact, breach.urgency) == (intake_pb2.MEDIUM, intake_pb2.HIGH)  # P2
+
+
+def test_live_expectations_are_in_tokyo_time() -> None:
+    breach, met, on_hold = plan_live(START)
+    assert live_expectation(breach) == "警告 warnings 14:02:40/14:03:04, 違反 breach 14:03:10"
+    assert live_expectation(met) == "回答 answered 14:02:25, 解決 resolved 14:02:50: met"
+    assert live_expectation(on_hold) == ("回答 answered 14:02:20, 保留 on hold 14:02:30: "
+                                         "resolution clock pauses")
+    assert [LIVE_LABELS[o][0] for o in LIVE] == ["A", "B", "C"]
+
+
+class FakeIntake:
+    """Answers like intake: ids from keys, versions counted; some keys already stored."""
+
+    def __init__(self, stored: dict[str, int] | None = None, fail: str = "") -> None:
+        self.stored = stored or {}       # receipt key suffix ("-2-00") → version stored
+        self.fail = fail                 # method name that fails
+        self.calls: list[tuple[str, Any]] = []
+        self.versions: dict[str, int] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        def call(request: Any, timeout: float) -> SimpleNamespace:
+            self.calls.append((name, request))
+            if name == self.fail:
+                raise grpc.RpcError("UNAVAILABLE database is locked")
+            replayed = False
+            if name == "ReceiveInquiry":
+                inquiry_id = "id" + request.idempotency_key[-5:]
+                stored = next((v for k, v in self.stored.items()
+                               if request.idempotency_key.endswith(k)), 0)
+                replayed = bool(stored)
+                self.versions[inquiry_id] = stored or 1
+            else:
+                inquiry_id = request.context.inquiry_id
+                self.versions[inquiry_id] += 1
+            return SimpleNamespace(replayed=replayed, inquiry=intake_pb2.Inquiry(
+                inquiry_id=inquiry_id, version=self.versions[inquiry_id],
+                priority=intake_pb2.P2))
+
+        return call
+
+
+def test_run_live_without_watch_sends_each_step_in_time_order() -> None:
+    intake, out = FakeIntake(), io.StringIO()
+    # Started two minutes ago: every later step is already due, so nothing waits.
+    counts = run_live(intake, "127.0.0.1:9", watch=False, out=out,  # type: ignore[arg-type]
+                      now=datetime.now(UTC) - timedelta(minutes=2))
+    assert [name for name, _ in intake.calls] == [
+        "ReceiveInquiry", "ReceiveInquiry", "ReceiveInquiry",
+        "RecordFirstResponse", "RecordFirstResponse", "PutOnHold", "ResolveInquiry",
+        "RecordFirstResponse"]
+    assert counts["live_inquiries"] == 3 and counts["live_stored"] == 8
+    assert counts["live_failed"] == counts["live_breach"] == 0
+    text = out.getvalue()
+    assert "demo-fast" in text and "madoguchi-demo-live-" in text and "--no-watch" in text
+    assert "A 未回答 unanswered" in text and "→ 警告 warnings" in text
+    assert "保留 on hold AWAITING_CUSTOMER" in text
+
+
+def test_run_live_skips_what_a_retry_finds_stored_and_reports_failures() -> None:
+    # The on-hold inquiry (#2) is already at version 3 (receipt, response, hold): a retry.
+    intake, out = FakeIntake(stored={"-2-00": 3}, fail="ResolveInquiry"), io.StringIO()
+    counts = run_live(intake, "127.0.0.1:9", watch=False, out=out,  # type: ignore[arg-type]
+                      now=datetime.now(UTC) - timedelta(minutes=2))
+    assert [name for name, _ in intake.calls] == [
+        "ReceiveInquiry", "ReceiveInquiry", "ReceiveInquiry", "RecordFirstResponse",
+        "ResolveInquiry", "RecordFirstResponse"]
+    assert counts["live_replayed"] == 3 and counts["live_failed"] == 1
+    assert "エラー error: B 即回答 answered ResolveInquiry" in out.getvalue()

@@ -25,6 +25,7 @@ from eventsourcing.persistence import Tracking
 from kafka import KafkaProducer
 from kafka.errors import KafkaTimeoutError
 
+from madoguchi.background import BackgroundThread
 from madoguchi.eventstream.kafka_settings import producer_config
 from madoguchi.eventstream.topics import check_same_cluster, cluster_id, ensure_topics
 
@@ -70,7 +71,7 @@ class LeaderLock:
             self._conn.close()
 
 
-class OutboxRelay:
+class OutboxRelay(BackgroundThread):
     """Publishes every event of ``app`` to Kafka in log order."""
 
     def __init__(self, app: Application[Any], route: Router, *, bootstrap: str,
@@ -78,6 +79,7 @@ class OutboxRelay:
                  name: str = "kafka-relay",
                  batch_size: int = 500, idle_wait: float = 0.25,
                  leader_lock: LeaderLock | None = None) -> None:
+        super().__init__(name)
         self.app = app
         self.route = route
         self.bootstrap = bootstrap
@@ -89,9 +91,6 @@ class OutboxRelay:
         self.idle_wait = idle_wait
         self.leader_lock = leader_lock
         self.tracking = app.factory.tracking_recorder()
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._producer: KafkaProducer | None = None
         self._cluster_id = ""
         self._position = 0  # last acknowledged notification id, as recorded in the store
@@ -100,20 +99,9 @@ class OutboxRelay:
 
     # ----- lifecycle -----
 
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
-        self._thread.start()
-
-    def wake(self) -> None:
-        """Tell the relay new events were saved (it also polls, so this is only a hint)."""
-        self._wake.set()
-
     def stop(self, timeout: float = 10.0) -> None:
         """Publish what is pending if the broker is there, then stop."""
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        super().stop(timeout)
         self._close_producer()
         if self.leader_lock is not None:
             self.leader_lock.release()
@@ -146,10 +134,9 @@ class OutboxRelay:
                 backoff = 0.2
                 if published:
                     continue
-                if self._stop.is_set():
+                if self.stopping:
                     return
-                self._wake.wait(self.idle_wait)
-                self._wake.clear()
+                self.idle(self.idle_wait)
             except Exception as error:
                 log.warning("relay %s: %s; retrying in %.1f s", self.name, error, backoff)
                 self._close_producer()

@@ -23,7 +23,16 @@ class GrpcServer:
         self.server = grpc.server(
             futures.ThreadPoolExecutor(max_workers=max_workers),
             interceptors=[CallGuard()],
-            options=[("grpc.max_receive_message_length", 4 * 1024 * 1024)],
+            options=[
+                ("grpc.max_receive_message_length", 4 * 1024 * 1024),
+                # Long-lived streams (the SLA watch) cross NATs and proxies that drop idle
+                # connections: ping idle clients, and let clients ping us every 20 s.
+                ("grpc.keepalive_time_ms", 60_000),
+                ("grpc.keepalive_timeout_ms", 20_000),
+                ("grpc.keepalive_permit_without_calls", 1),
+                ("grpc.http2.min_ping_interval_without_data_ms", 20_000),
+                ("grpc.http2.max_pings_without_data", 0),
+            ],
         )
         register(self.server)
         self.health = health.HealthServicer()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.integration.loopback_servers import Collector, LoopbackController
 from tests.integration.system import RunningSystem, make_settings
 
 STORES = ["sqlite", "postgres"]
@@ -37,3 +38,13 @@ def system(store: str, broker, tmp_path: Path,
     running = RunningSystem(settings, group_id=f"projections-{suffix}")
     yield running
     running.stop()
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[LoopbackController, Collector]]:
+    """A real SMTP server (aiosmtpd) on loopback that keeps what it accepts."""
+    handler = Collector()
+    controller = LoopbackController(handler, hostname="127.0.0.1", port=0)
+    controller.start()
+    yield controller, handler
+    controller.stop()

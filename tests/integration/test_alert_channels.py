@@ -226,15 +226,6 @@ def test_backoff_grows_exponentially_and_is_capped() -> None:
 # ----- an SMTP server -----
 
 
-@pytest.fixture
-def smtp() -> Iterator[tuple[LoopbackController, Collector]]:
-    handler = Collector()
-    controller = LoopbackController(handler, hostname="127.0.0.1", port=0)
-    controller.start()
-    yield controller, handler
-    controller.stop()
-
-
 def mailer(controller: LoopbackController, **options: Any) -> EmailSender:
     return EmailSender("127.0.0.1", controller.port, "窓口 SLA <sla@city.example>", **options)
 

@@ -34,7 +34,7 @@ def test_garbage_is_set_aside_with_its_bytes_and_the_consumer_moves_on(
     rows = projector.store.db.query(
         "SELECT message_offset, reason, message_value FROM rejected_messages")
     assert rows[0][0] == 7 and "undecodable" in rows[0][1] and rows[0][2] == b"not avro at all"
-    assert projector.store.stored_offsets("c1", [PARTITION]) == {PARTITION: 8}
+    assert projector.store.offsets.stored_offsets("c1", [PARTITION]) == {PARTITION: 8}
 
 
 def test_an_unknown_schema_stops_the_partition_instead_of_skipping(
@@ -42,5 +42,5 @@ def test_an_unknown_schema_stops_the_partition_instead_of_skipping(
     unknown = b"\xc3\x01" + bytes(8) + b"\x00"
     with pytest.raises(UnknownSchema):
         projector.handle("c1", PARTITION, [message(3, unknown)])
-    assert projector.store.stored_offsets("c1", [PARTITION]) == {}
+    assert projector.store.offsets.stored_offsets("c1", [PARTITION]) == {}
     assert projector.store.db.query("SELECT COUNT(*) FROM rejected_messages") == [(0,)]

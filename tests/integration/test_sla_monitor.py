@@ -41,15 +41,6 @@ def webhook() -> Iterator[Receiver]:
     receiver.stop()
 
 
-@pytest.fixture
-def smtp() -> Iterator[tuple[LoopbackController, Collector]]:
-    handler = Collector()
-    controller = LoopbackController(handler, hostname="127.0.0.1", port=0)
-    controller.start()
-    yield controller, handler
-    controller.stop()
-
-
 def kinds(found: list[tuple[str, dict]], inquiry_id: str) -> Counter:
     return Counter((t, r.get("target"), r.get("percent", r.get("outcome")))
                    for t, r in found if str(r.get("inquiry_id")) == inquiry_id)

@@ -7,6 +7,7 @@ own processes, on SQLite files under a data directory.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -20,6 +21,8 @@ import pytest
 
 from madoguchi.api.projections.v1 import projections_pb2 as qpb
 from madoguchi.api.projections.v1 import projections_pb2_grpc
+from madoguchi.api.sla.v1 import sla_monitor_pb2 as spb
+from madoguchi.api.sla.v1 import sla_monitor_pb2_grpc
 from tests.conftest import free_port
 from tests.integration.system import eventually
 
@@ -35,6 +38,8 @@ def launcher_env(data_dir: Path) -> dict[str, str]:
         "MADOGUCHI_PROJECTIONS_PORT": str(free_port()),
         "MADOGUCHI_INTAKE_METRICS_PORT": str(free_port()),
         "MADOGUCHI_PROJECTIONS_METRICS_PORT": str(free_port()),
+        "MADOGUCHI_SLA_MONITOR_PORT": str(free_port()),
+        "MADOGUCHI_SLA_MONITOR_METRICS_PORT": str(free_port()),
         "PYTHONUNBUFFERED": "1",
     })
     env.pop("MADOGUCHI_KAFKA_BOOTSTRAP_SERVERS", None)
@@ -61,15 +66,29 @@ def total(env: dict[str, str], **filters: object) -> int:
         return stub.ListInquiries(qpb.ListInquiriesRequest(**filters)).total_size  # type: ignore[arg-type]
 
 
+def alert_ids(env: dict[str, str]) -> set[str]:
+    address = f"127.0.0.1:{env['MADOGUCHI_SLA_MONITOR_PORT']}"
+    with grpc.insecure_channel(address) as channel:
+        stub = sla_monitor_pb2_grpc.SlaMonitorServiceStub(channel)
+        listed = stub.ListAlerts(spb.ListAlertsRequest(page_size=500))
+        return {a.alert_id for a in listed.alerts}
+
+
 def test_up_demo_stop_and_restart_lose_nothing(tmp_path: Path) -> None:
     env = launcher_env(tmp_path / "data")
     log = tmp_path / "up.log"
     process = start_up(env, log)
     try:
-        demo = subprocess.run([sys.executable, "-m", "madoguchi", "demo", "--size", "40"],
-                              env=env, capture_output=True, text=True, timeout=120)
+        demo = subprocess.run([sys.executable, "-m", "madoguchi", "demo", "--size", "40",
+                               "--watch-seconds", "120"],
+                              env=env, capture_output=True, text=True, timeout=200)
         assert demo.returncode == 0, demo.stdout + demo.stderr
         assert "失敗 0 failed" in demo.stdout
+        # The live part: the console watch saw a warning, then the breach, of inquiry A.
+        assert re.search(r"▶ A .* WARNING ", demo.stdout), demo.stdout
+        assert re.search(r"▶ A .* BREACH ", demo.stdout), demo.stdout
+        alerts = alert_ids(env)
+        assert alerts
         inquiries = eventually(lambda: total(env) >= 35 and total(env), timeout=60)
         time.sleep(1)
         assert total(env) == inquiries
@@ -84,7 +103,7 @@ def test_up_demo_stop_and_restart_lose_nothing(tmp_path: Path) -> None:
     finally:
         stop_up(process, log)
     output = log.read_text(encoding="utf-8")
-    for name in ("intake", "projections"):
+    for name in ("intake", "projections", "sla_monitor"):
         assert f"{name} stopped (0)" in output
     assert "broker stopped" in output
 
@@ -101,10 +120,13 @@ def test_up_demo_stop_and_restart_lose_nothing(tmp_path: Path) -> None:
 
         # Positions of the previous (gone) broker are forgotten once the new one is read.
         eventually(lambda: len(clusters()) == 1 and clusters() != old_clusters, timeout=60)
-        again = subprocess.run([sys.executable, "-m", "madoguchi", "demo", "--size", "40"],
+        again = subprocess.run([sys.executable, "-m", "madoguchi", "demo", "--size", "40",
+                                "--no-live"],
                                env=env, capture_output=True, text=True, timeout=120)
         assert again.returncode == 0 and "新規 0 stored" in again.stdout, again.stdout
         time.sleep(2)
         assert total(env) == inquiries
+        # The monitor kept its alerts across the restart (its own store is the truth).
+        assert alerts <= alert_ids(env)
     finally:
         stop_up(process, log)

@@ -21,6 +21,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError
 
 from madoguchi.eventstream.records import event_type_name
+from madoguchi.eventstream.save_listeners import SaveListeners
 from madoguchi.jsonable import jsonable
 from services.intake.application import commands as c
 from services.intake.domain.contact_attempt import ContactAttempt, attempt_id_for
@@ -53,7 +54,7 @@ _ENVELOPE = {"originator_id", "originator_version", "originator_topic", "timesta
              "occurred_at", "correlation_id"}
 
 
-class IntakeApplication(Application[UUID]):
+class IntakeApplication(SaveListeners, Application[UUID]):
     """Intake's write side."""
 
     name = "intake"
@@ -63,18 +64,7 @@ class IntakeApplication(Application[UUID]):
                  clock: Callable[[], datetime] | None = None) -> None:
         super().__init__(env)
         self._clock = clock or (lambda: datetime.now(UTC))
-        self._listeners: list[Callable[[], None]] = []
         self._lock = threading.Lock()
-
-    # ----- notification of new events (for the relay) -----
-
-    def add_listener(self, listener: Callable[[], None]) -> None:
-        """Call ``listener`` after every successful save (e.g. to wake the relay)."""
-        self._listeners.append(listener)
-
-    def _saved(self) -> None:
-        for listener in self._listeners:
-            listener()
 
     def _meta(self, meta: c.Meta, now: datetime) -> dict[str, Any]:
         return {"actor": meta.actor, "occurred_at": meta.occurred_at or now,
@@ -121,7 +111,6 @@ class IntakeApplication(Application[UUID]):
         except IntegrityError:
             # A concurrent call with the same key won the race: answer as a retry.
             return self._replay(self._get(inquiry_id), fingerprint)
-        self._saved()
         return Outcome(inquiry)
 
     def record_contact_attempt(self, cmd: c.RecordContactAttempt) -> Outcome:
@@ -142,7 +131,6 @@ class IntakeApplication(Application[UUID]):
             self.save(attempt)
         except IntegrityError:
             return self._replay(self._get(attempt_id), fingerprint)
-        self._saved()
         return Outcome(attempt)
 
     def _replay(self, aggregate: Any, fingerprint: str) -> Outcome:
@@ -199,14 +187,13 @@ class IntakeApplication(Application[UUID]):
             except IntegrityError:
                 if self._is_own_write(inquiry):
                     # The store retried an insert whose first commit had succeeded.
-                    self._saved()
+                    self.notify_listeners()
                     return Outcome(inquiry)
                 if expected_version:
                     raise VersionConflict(
                         f"inquiry {inquiry_id} was changed concurrently; reload and retry"
                     ) from None
                 continue
-            self._saved()
             return Outcome(inquiry)
         raise VersionConflict(f"inquiry {inquiry_id} is too busy; retry")
 

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from madoguchi.storage.offsets import ConsumerOffsets
 from madoguchi.storage.sql import Cursor, SqlDatabase
 from services.projections.domain import inquiry_view
 
@@ -24,7 +25,7 @@ TIME_COLUMNS = {"received_at", "first_response_at", "resolved_at", "closed_at", 
 BOOL_COLUMNS = {"resolved_at_first_contact"}
 
 
-def _ddl(ts: str, blob: str) -> str:
+def _ddl(ts: str) -> str:
     return f"""
 CREATE TABLE IF NOT EXISTS inquiry_view (
     inquiry_id TEXT PRIMARY KEY,
@@ -79,25 +80,6 @@ CREATE TABLE IF NOT EXISTS contact_attempt_view (
     attempted_at {ts},
     inquiry_id TEXT NOT NULL,
     call_id TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS consumer_offsets (
-    consumer TEXT NOT NULL,
-    cluster_id TEXT NOT NULL,
-    topic TEXT NOT NULL,
-    partition_no INTEGER NOT NULL,
-    next_offset BIGINT NOT NULL,
-    PRIMARY KEY (consumer, cluster_id, topic, partition_no)
-);
-CREATE TABLE IF NOT EXISTS rejected_messages (
-    cluster_id TEXT NOT NULL,
-    topic TEXT NOT NULL,
-    partition_no INTEGER NOT NULL,
-    message_offset BIGINT NOT NULL,
-    reason TEXT NOT NULL,
-    message_key {blob},
-    message_value {blob},
-    rejected_at {ts},
-    PRIMARY KEY (cluster_id, topic, partition_no, message_offset)
 )
 """
 
@@ -139,8 +121,8 @@ class InquiryStore:
     def __init__(self, db: SqlDatabase, consumer: str = "projections") -> None:
         self.db = db
         self.consumer = consumer
-        self.db.executescript(_ddl("TIMESTAMPTZ" if db.is_postgres else "TEXT",
-                                   "BYTEA" if db.is_postgres else "BLOB"))
+        self.db.executescript(_ddl("TIMESTAMPTZ" if db.is_postgres else "TEXT"))
+        self.offsets = ConsumerOffsets(db, consumer)   # positions and set-aside messages
 
     # ----- value conversion between the fold's JSON-able values and SQL -----
 
@@ -160,40 +142,6 @@ class InquiryStore:
         if column in BOOL_COLUMNS:
             return bool(value)
         return value
-
-    # ----- offsets -----
-
-    def stored_offsets(self, cluster: str, topic_partitions: list[Any]) -> dict[Any, int]:
-        rows = self.db.query(
-            "SELECT topic, partition_no, next_offset FROM consumer_offsets "
-            "WHERE consumer = ? AND cluster_id = ?", (self.consumer, cluster))
-        known = {(t, p): o for t, p, o in rows}
-        return {tp: known[(tp.topic, tp.partition)] for tp in topic_partitions
-                if (tp.topic, tp.partition) in known}
-
-    def forget_other_clusters(self, cluster: str) -> None:
-        """Drop positions kept for other clusters (e.g. a previous embedded broker)."""
-        with self.db.transaction() as cur:
-            cur.execute("DELETE FROM consumer_offsets WHERE consumer = ? AND cluster_id <> ?",
-                        (self.consumer, cluster))
-
-    def save_offset(self, cur: Cursor, cluster: str, topic: str, partition: int,
-                    next_offset: int) -> None:
-        cur.execute(
-            "INSERT INTO consumer_offsets (consumer, cluster_id, topic, partition_no, "
-            "next_offset) VALUES (?, ?, ?, ?, ?) ON CONFLICT (consumer, cluster_id, topic, "
-            "partition_no) DO UPDATE SET next_offset = excluded.next_offset",
-            (self.consumer, cluster, topic, partition, next_offset))
-
-    def reject(self, cur: Cursor, cluster: str, topic: str, partition: int, offset: int,
-               reason: str, key: bytes | None, value: bytes | None) -> None:
-        """Set a message aside with its raw bytes, so it can be inspected and replayed."""
-        cur.execute(
-            "INSERT INTO rejected_messages (cluster_id, topic, partition_no, message_offset, "
-            "reason, message_key, message_value, rejected_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT DO NOTHING",
-            (cluster, topic, partition, offset, reason[:2000], key, value,
-             self._to_sql("rejected_at", datetime.now(UTC))))
 
     # ----- applying events -----
 

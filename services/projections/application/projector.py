@@ -23,10 +23,10 @@ class InquiryProjector:
         self.rejected = 0
 
     def stored_offsets(self, cluster: str, partitions: list[Any]) -> dict[Any, int]:
-        return self.store.stored_offsets(cluster, partitions)
+        return self.store.offsets.stored_offsets(cluster, partitions)
 
     def forget_other_clusters(self, cluster: str) -> None:
-        self.store.forget_other_clusters(cluster)
+        self.store.offsets.forget_other_clusters(cluster)
 
     def handle(self, cluster: str, partition: Any, records: list[Any]) -> None:
         applied = duplicates = rejected = 0
@@ -39,7 +39,7 @@ class InquiryProjector:
                     # stop here and retry, rather than skip; deploy the newer consumer.
                     raise
                 except ValueError as error:
-                    self.store.reject(cur, cluster, partition.topic, partition.partition,
+                    self.store.offsets.reject(cur, cluster, partition.topic, partition.partition,
                                       message.offset, f"undecodable: {error}",
                                       message.key, message.value)
                     rejected += 1
@@ -53,7 +53,7 @@ class InquiryProjector:
                     fresh = False  # an event type this read model does not use
                 applied += fresh
                 duplicates += not fresh
-            self.store.save_offset(cur, cluster, partition.topic, partition.partition,
+            self.store.offsets.save_offset(cur, cluster, partition.topic, partition.partition,
                                    records[-1].offset + 1)
         self.applied += applied
         self.duplicates += duplicates

@@ -301,6 +301,9 @@ class SlaMonitorServicer(sla_monitor_pb2_grpc.SlaMonitorServiceServicer):
                           "too many consoles are watching this instance; retry later or "
                           "connect to another replica")
         context.add_callback(lambda: subscription.put(None))
+        # The position this stream starts at: a console that disconnects before its first
+        # item resumes from here and misses nothing.
+        context.send_initial_metadata((("madoguchi-feed-position", str(self.feed.position)),))
         try:
             last = request.after_position
             if last:

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from madoguchi.background import BackgroundThread
 from services.sla_monitor.adapters.alert_store import AlertStore
 from services.sla_monitor.application.monitor_app import SlaMonitorApplication
 from services.sla_monitor.application.monitor_config import MonitorConfig, OnCall
@@ -113,11 +114,12 @@ class WatchHub:
             q.put(None)
 
 
-class AlertFeed:
+class AlertFeed(BackgroundThread):
     def __init__(self, app: SlaMonitorApplication, store: AlertStore, config: MonitorConfig,
                  *, group_window: float = 10.0, email_enabled: bool = False,
                  clock: Callable[[], datetime] | None = None, batch_size: int = 500,
                  on_config_change: Callable[[], None] | None = None) -> None:
+        super().__init__("sla-alert-feed")
         self.app = app
         self.store = store
         self.config = config
@@ -127,9 +129,6 @@ class AlertFeed:
         self.batch_size = batch_size
         self.on_config_change = on_config_change
         self.hub = WatchHub()
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._timers: list[tuple[float, int, str]] = []
         self._timer_due: dict[str, float] = {}
         self._seq = itertools.count()
@@ -143,28 +142,20 @@ class AlertFeed:
         self.position = self.store.position(FEED_NAME)
         for alert_id, when in self.store.scheduled_alerts():
             self._schedule(alert_id, when)
-        self._thread = threading.Thread(target=self._run, name="sla-alert-feed", daemon=True)
-        self._thread.start()
-
-    def wake(self) -> None:
-        self._wake.set()
+        super().start()
 
     def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        super().stop(timeout)
         self.hub.close()
 
     def _run(self) -> None:
-        while not self._stop.is_set():
+        while not self.stopping:
             try:
                 busy = self.follow()
                 self.group_ripe()
                 self.fire_alert_timers()
                 if not busy:
-                    self._wake.wait(self._idle_wait())
-                    self._wake.clear()
+                    self.idle(self._idle_wait())
             except Exception:
                 log.exception("alert feed step failed; retrying")
                 self._stop.wait(1.0)

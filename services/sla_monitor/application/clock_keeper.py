@@ -31,7 +31,7 @@ from services.sla_monitor.application.monitor_app import SlaMonitorApplication
 from services.sla_monitor.application.monitor_config import MonitorConfig
 from services.sla_monitor.domain.agreement import AgreementTerms
 from services.sla_monitor.domain.alert import Alert, AlertResolution, ClockSignal, signal_id
-from services.sla_monitor.domain.clocks import InquiryClocks, Outcome, Signal, Stop
+from services.sla_monitor.domain.clocks import InquiryClocks, Outcome, Stop
 from services.sla_monitor.domain.oncall import AlertFacts
 
 log = logging.getLogger(__name__)
@@ -343,13 +343,15 @@ class ClockKeeper:
                 "priority": state.priority, "kind": state.kind, "category": state.category,
                 "department": state.department, "subject": state.subject}
 
-    def _team(self, state: InquiryClocks, signal: Signal, now: datetime) -> str:
+    def _team(self, state: InquiryClocks, target: str, due_at: datetime, now: datetime,
+              percent: int = 100) -> str:
+        """The on-call team for this inquiry's signals (routing rules, else the default)."""
         facts = AlertFacts(
-            alert_id="", inquiry_id=state.inquiry_id, target=signal.target.value,
-            kind="BREACH" if signal.is_breach else "WARNING",
+            alert_id="", inquiry_id=state.inquiry_id, target=target,
+            kind="BREACH" if percent >= 100 else "WARNING",
             agreement_id=state.agreement_id, priority=state.priority,
             category=state.category, department=state.department, subject=state.subject,
-            due_at=signal.due_at, raised_at=now, threshold_percent=signal.percent)
+            due_at=due_at, raised_at=now, threshold_percent=percent)
         return self.config.on_call.team_for(facts)
 
     def _raise_due(self, state: InquiryClocks, now: datetime, effects: Effects) -> None:
@@ -358,7 +360,7 @@ class ClockKeeper:
         terms = self._terms(state)
         for signal in state.due_signals(terms, now):
             context = self._context(state)
-            team = self._team(state, signal, now)
+            team = self._team(state, signal.target.value, signal.due_at, now, signal.percent)
             context["team"] = team
             effects.latencies.append((now - signal.due_at).total_seconds())
             if signal.is_breach:
@@ -385,7 +387,8 @@ class ClockKeeper:
                 inquiry_id=state.inquiry_id, target=stop.target.value, cycle=stop.cycle,
                 outcome=stop.outcome, stopped_at=stop.at, elapsed_seconds=stop.elapsed_seconds,
                 target_seconds=stop.target_seconds, breached=stop.breached,
-                context=self._context(state)))
+                context={**self._context(state),
+                         "team": self._team(state, stop.target.value, stop.at, stop.at)}))
             if stop.breached:
                 reason = (AlertResolution.CLOSED if stop.outcome == Outcome.CANCELLED
                           else AlertResolution.ANSWERED)

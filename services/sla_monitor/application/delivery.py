@@ -9,21 +9,22 @@ it stays in the table, visible, with its last error.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from madoguchi.background import BackgroundThread
 from services.sla_monitor.adapters.alert_store import AlertStore, Delivery
 from services.sla_monitor.adapters.webhook import DeliveryError, backoff_seconds
 
 log = logging.getLogger(__name__)
 
 
-class DeliveryWorker:
+class DeliveryWorker(BackgroundThread):
     def __init__(self, store: AlertStore, channel: str, send: Callable[[Delivery], None], *,
                  max_attempts: int = 12, lease_seconds: float = 120.0,
                  poll_seconds: float = 0.5, backoff_base: float = 2.0,
                  clock: Callable[[], datetime] | None = None) -> None:
+        super().__init__(f"sla-send-{channel}")
         self.store = store
         self.channel = channel
         self.send = send
@@ -32,35 +33,17 @@ class DeliveryWorker:
         self.poll_seconds = poll_seconds
         self.backoff_base = backoff_base
         self.clock = clock or (lambda: datetime.now(UTC))
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
         self.sent = 0
         self.failed_attempts = 0
 
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name=f"sla-send-{self.channel}",
-                                        daemon=True)
-        self._thread.start()
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-
     def _run(self) -> None:
-        while not self._stop.is_set():
+        while not self.stopping:
             try:
                 if self.run_once():
                     continue
             except Exception:
                 log.exception("%s deliveries: step failed", self.channel)
-            self._wake.wait(self.poll_seconds)
-            self._wake.clear()
+            self.idle(self.poll_seconds)
 
     def run_once(self) -> int:
         """Attempt every due delivery of this channel once; return how many were tried."""

@@ -19,6 +19,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
 from madoguchi.errors import InvalidField, NotFound, VersionConflict
+from madoguchi.eventstream.save_listeners import SaveListeners
 from services.sla_monitor.domain.agreement import Agreement, AgreementTerms, agreement_uuid
 from services.sla_monitor.domain.alert import Alert
 from services.sla_monitor.domain.directory import DIRECTORY_ID, Directory
@@ -37,7 +38,7 @@ def check_agreement_id(agreement_id: str, field: str = "agreement_id") -> None:
         raise InvalidField([(field, "must be 1-64 letters, digits, '.', '_' or '-'")])
 
 
-class SlaMonitorApplication(Application[UUID]):
+class SlaMonitorApplication(SaveListeners, Application[UUID]):
     name = "sla_monitor"
     env: ClassVar[dict[str, str]] = {"IS_SNAPSHOTTING_ENABLED": "n"}
 
@@ -45,16 +46,7 @@ class SlaMonitorApplication(Application[UUID]):
                  clock: Callable[[], datetime] | None = None) -> None:
         super().__init__(env)
         self.clock = clock or (lambda: datetime.now(UTC))
-        self._listeners: list[Callable[[], None]] = []
         self._config_lock = threading.Lock()
-
-    def add_listener(self, listener: Callable[[], None]) -> None:
-        """Call ``listener`` after every save (wakes the relay and the alert feed)."""
-        self._listeners.append(listener)
-
-    def _saved(self) -> None:
-        for listener in self._listeners:
-            listener()
 
     # ----- directory -----
 
@@ -147,7 +139,6 @@ class SlaMonitorApplication(Application[UUID]):
             self.save(*aggregates)
         except IntegrityError:
             raise VersionConflict("the configuration changed concurrently; retry") from None
-        self._saved()
 
     # ----- signals and alerts -----
 
@@ -171,8 +162,6 @@ class SlaMonitorApplication(Application[UUID]):
                     recorded += 1
                 except IntegrityError:
                     continue
-        if recorded:
-            self._saved()
         return recorded
 
     def alert(self, alert_id: UUID) -> Alert:
@@ -193,7 +182,6 @@ class SlaMonitorApplication(Application[UUID]):
                 self.save(alert)
             except IntegrityError:
                 continue
-            self._saved()
             return alert, result
         raise VersionConflict(f"alert {alert_id} keeps changing concurrently; retry")
 

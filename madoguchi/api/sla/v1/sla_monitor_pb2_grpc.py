@@ -204,7 +204,8 @@ class SlaMonitorServiceServicer:
 
     def WatchAlerts(self, request, context):
         """Every warning, breach, reminder, escalation, acknowledgement, resolution and clock
-        stop, live. Pass the last position seen to resume after a disconnect without gaps.
+        stop, live. Pass the last position seen to resume after a disconnect without gaps;
+        the initial metadata `madoguchi-feed-position` says where a live-only stream starts.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
