@@ -13,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from madoguchi.errors import NotFound
+from madoguchi.errors import NotFound, VersionConflict
 from services.sla_monitor.application.monitor_app import SlaMonitorApplication
 from services.sla_monitor.domain.agreement import AgreementTerms
 
@@ -40,17 +40,25 @@ def apply_seed(app: SlaMonitorApplication, seed: dict[str, Any]) -> list[str]:
         except NotFound:
             existing = None
         if existing is None:
-            app.register_agreement(agreement_id, terms, actor=SEED_ACTOR,
-                                   reason="seeded from file",
-                                   make_default=bool(item.get("default")))
+            try:
+                app.register_agreement(agreement_id, terms, actor=SEED_ACTOR,
+                                       reason="seeded from file",
+                                       make_default=bool(item.get("default")))
+            except VersionConflict:
+                # Another replica seeded at the same moment: that is the seed applied.
+                log.info("agreement %s was seeded by another instance", agreement_id)
+                continue
             added.append(f"agreement {agreement_id}")
         elif existing.terms_data != terms.to_dict():
             log.info("agreement %s differs from the seed file; keeping the stored one "
                      "(revise it over the API)", agreement_id)
     on_call = seed.get("on_call")
     if on_call and not app.directory().on_call.get("teams"):
-        app.configure_on_call(on_call, actor=SEED_ACTOR)
-        added.append("on-call set-up")
+        try:
+            app.configure_on_call(on_call, actor=SEED_ACTOR)
+            added.append("on-call set-up")
+        except VersionConflict:
+            log.info("the on-call set-up was seeded by another instance")
     return added
 
 
