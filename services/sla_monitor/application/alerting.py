@@ -191,13 +191,14 @@ class AlertFeed(BackgroundThread):
             if isinstance(event, Agreement.Event | Directory.Event):
                 config_changed = True
                 continue
-            item = self._item(n.id, event)
+            alert = (self.app.repository.get(event.originator_id,
+                                             version=event.originator_version)
+                     if isinstance(event, Alert.Event) else None)
+            item = self._item(n.id, event, alert)
             if item is None:
                 continue
             items.append(item)
-            if isinstance(event, Alert.Event):
-                alert = self.app.repository.get(event.originator_id,
-                                                version=event.originator_version)
+            if alert is not None:
                 next_at = next_action_at(alert, on_call.teams.get(alert.team))
                 rows.append(alert_row(alert, next_at))
                 schedule.append((str(alert.id), _epoch(next_at)))
@@ -232,7 +233,9 @@ class AlertFeed(BackgroundThread):
                     yield item
             position = notifications[-1].id
 
-    def _item(self, position: int, event: Any) -> FeedItem | None:
+    def _item(self, position: int, event: Any, alert: Alert | None = None
+              ) -> FeedItem | None:
+        """The feed item of one event; ``alert`` is the alert as of that event, if loaded."""
         alert_id = str(event.originator_id)
         if isinstance(event, ClockSignal.WarningReached):
             return FeedItem(position, "WARNING", alert_id, event.inquiry_id, event.target,
@@ -245,7 +248,9 @@ class AlertFeed(BackgroundThread):
                             outcome=event.outcome, context=dict(event.context))
         if not isinstance(event, Alert.Event):
             return None
-        alert = self.app.repository.get(event.originator_id, version=event.originator_version)
+        if alert is None:
+            alert = self.app.repository.get(event.originator_id,
+                                            version=event.originator_version)
         base = {"position": position, "alert_id": alert_id, "inquiry_id": alert.inquiry_id,
                 "target": alert.target, "cycle": alert.cycle, "team": alert.team,
                 "at": event.at, "due_at": alert.due_at, "level": alert.level,
