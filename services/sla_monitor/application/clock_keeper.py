@@ -35,6 +35,7 @@ from services.sla_monitor.domain.clocks import InquiryClocks, Outcome, Stop
 from services.sla_monitor.domain.oncall import AlertFacts
 
 log = logging.getLogger(__name__)
+COALESCE_SECONDS = 0.015   # batching window of the timer; adds at most this to a signal
 
 
 @dataclass
@@ -216,6 +217,11 @@ class ClockKeeper:
             try:
                 due = self.timers.take_due(self.clock().timestamp(), 2000, self._stop)
                 if due:
+                    # Gather what falls due in the next few milliseconds into the same
+                    # batch: one event-store and one SQL transaction for all of them.
+                    self._stop.wait(COALESCE_SECONDS)
+                    due += self.timers.take_due(self.clock().timestamp(), 2000, self._stop,
+                                                max_wait=0)
                     self.fire(due)
             except Exception:
                 log.exception("timer batch failed; retrying")
