@@ -48,6 +48,8 @@ _ROOT = Path(__file__).resolve().parent.parent
 if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
+from latency_stats import ms, percentile, summarize  # noqa: E402  (bench/, beside this script)
+
 from madoguchi.api.intake.v1 import intake_pb2, intake_pb2_grpc  # noqa: E402
 from madoguchi.api.projections.v1 import projections_pb2, projections_pb2_grpc  # noqa: E402
 
@@ -175,29 +177,6 @@ def make_request(rng: random.Random, client: int) -> intake_pb2.ReceiveInquiryRe
 # --------------------------------------------------------------------------------------
 # Statistics
 # --------------------------------------------------------------------------------------
-
-
-def percentile(sorted_values: Sequence[float], pct: float) -> float | None:
-    """Nearest-rank percentile of already sorted values (None when there are none)."""
-    if not sorted_values:
-        return None
-    rank = max(1, math.ceil(pct / 100.0 * len(sorted_values)))
-    return sorted_values[min(rank, len(sorted_values)) - 1]
-
-
-def ms(seconds: float | None) -> float | None:
-    return None if seconds is None else round(seconds * 1000.0, 1)
-
-
-def summarize(latencies: list[float], prefix: str) -> dict[str, float | None]:
-    values = sorted(latencies)
-    return {
-        f"{prefix}p50_ms": ms(percentile(values, 50)),
-        f"{prefix}p90_ms": ms(percentile(values, 90)),
-        f"{prefix}p99_ms": ms(percentile(values, 99)),
-        f"{prefix}max_ms": ms(values[-1] if values else None),
-        f"{prefix}mean_ms": ms(sum(values) / len(values) if values else None),
-    }
 
 
 # --------------------------------------------------------------------------------------

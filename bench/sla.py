@@ -58,6 +58,7 @@ if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition  # noqa: E402
+from latency_stats import ms, percentile, summarize  # noqa: E402  (bench/, beside this script)
 
 from madoguchi.api.sla.v1 import sla_monitor_pb2, sla_monitor_pb2_grpc  # noqa: E402
 from madoguchi.broker import EmbeddedBroker  # noqa: E402
@@ -125,29 +126,6 @@ def free_port() -> int:
 # --------------------------------------------------------------------------------------
 # Statistics
 # --------------------------------------------------------------------------------------
-
-
-def percentile(sorted_values: Sequence[float], pct: float) -> float | None:
-    """Nearest-rank percentile of already sorted values (None when there are none)."""
-    if not sorted_values:
-        return None
-    rank = max(1, math.ceil(pct / 100.0 * len(sorted_values)))
-    return sorted_values[min(rank, len(sorted_values)) - 1]
-
-
-def ms(seconds: float | None) -> float | None:
-    return None if seconds is None else round(seconds * 1000.0, 1)
-
-
-def summarize(values_s: list[float], prefix: str) -> dict[str, float | None]:
-    values = sorted(values_s)
-    return {
-        f"{prefix}p50_ms": ms(percentile(values, 50)),
-        f"{prefix}p90_ms": ms(percentile(values, 90)),
-        f"{prefix}p99_ms": ms(percentile(values, 99)),
-        f"{prefix}max_ms": ms(values[-1] if values else None),
-        f"{prefix}mean_ms": ms(sum(values) / len(values) if values else None),
-    }
 
 
 # --------------------------------------------------------------------------------------
