@@ -61,7 +61,7 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition  # noqa: E402
 from latency_stats import ms, percentile, summarize  # noqa: E402  (bench/, beside this script)
 
 from madoguchi.api.sla.v1 import sla_monitor_pb2, sla_monitor_pb2_grpc  # noqa: E402
-from madoguchi.broker import EmbeddedBroker  # noqa: E402
+from madoguchi.broker import EmbeddedBroker, terminate  # noqa: E402
 from madoguchi.eventstream.avro import default_catalog  # noqa: E402
 from madoguchi.eventstream.records import event_headers, event_id_for  # noqa: E402
 from madoguchi.eventstream.topics import ensure_topics  # noqa: E402
@@ -246,15 +246,8 @@ class Monitor:
 
     def stop(self, timeout: float = 30.0) -> None:
         process, self.process = self.process, None
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            log(f"the monitor did not stop within {timeout:g} s: killing it")
-            process.kill()
-            process.wait()
+        terminate(process, timeout, on_kill=lambda: log(
+            f"the monitor did not stop within {timeout:g} s: killing it"))
 
 
 # --------------------------------------------------------------------------------------

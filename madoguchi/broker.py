@@ -11,6 +11,7 @@ import socket
 import subprocess
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -35,6 +36,21 @@ def wait_for_port(host: str, port: int, timeout: float) -> None:
 def _port_in_use(host: str, port: int) -> bool:
     with socket.socket() as probe:
         return probe.connect_ex((host, port)) == 0
+
+
+def terminate(process: subprocess.Popen[bytes] | None, timeout: float,
+              on_kill: Callable[[], None] | None = None) -> None:
+    """SIGTERM a child process and wait; SIGKILL it if it has not ended within ``timeout``."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        if on_kill is not None:
+            on_kill()
+        process.kill()
+        process.wait()
 
 
 class EmbeddedBroker:
@@ -83,11 +99,4 @@ class EmbeddedBroker:
 
     def stop(self, timeout: float = 5.0) -> None:
         process, self.process = self.process, None
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        terminate(process, timeout)

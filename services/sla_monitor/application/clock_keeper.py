@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from madoguchi.background import BackgroundThread
 from madoguchi.eventstream.avro import SchemaCatalog, UnknownSchema, default_catalog
 from services.sla_monitor.adapters.clock_store import ClockStore
 from services.sla_monitor.application.monitor_app import SlaMonitorApplication
@@ -106,12 +107,13 @@ class TimerQueue:
             return self._heap[0][0] if self._heap else None
 
 
-class ClockKeeper:
+class ClockKeeper(BackgroundThread):
     """The consumer's ``BatchHandler`` and the timer loop, over one clock store."""
 
     def __init__(self, app: SlaMonitorApplication, store: ClockStore, config: MonitorConfig,
                  *, inquiries_topic: str, catalog: SchemaCatalog | None = None,
                  clock: Callable[[], datetime] | None = None) -> None:
+        super().__init__("sla-timers")
         self.app = app
         self.store = store
         self.config = config
@@ -121,8 +123,6 @@ class ClockKeeper:
         self.timers = TimerQueue()
         self.lock = threading.RLock()
         self.owned: frozenset[int] = frozenset()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         # figures for /metrics
         self.events_applied = 0
         self.signals_raised = 0
@@ -202,15 +202,10 @@ class ClockKeeper:
 
     # ----- timers -----
 
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="sla-timers", daemon=True)
-        self._thread.start()
-
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
-        self.timers.wake()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        self.timers.wake()   # the loop waits on the timer queue, not on the wake event
+        super().stop(timeout)
 
     def _run(self) -> None:
         while not self._stop.is_set():
