@@ -26,6 +26,8 @@ class Topics:
     contact_attempts: str = "madoguchi.intake.contact-attempts.v1"
     sla_signals: str = "madoguchi.sla.signals.v1"
     sla_agreements: str = "madoguchi.sla.agreements.v1"
+    supplier_engagements: str = "madoguchi.supplier.engagements.v1"   # keyed by inquiry id
+    supplier_registry: str = "madoguchi.supplier.registry.v1"         # keyed by supplier id
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,9 @@ def load_settings() -> Settings:
             contact_attempts=_env("MADOGUCHI_TOPIC_CONTACT_ATTEMPTS", Topics.contact_attempts),
             sla_signals=_env("MADOGUCHI_TOPIC_SLA_SIGNALS", Topics.sla_signals),
             sla_agreements=_env("MADOGUCHI_TOPIC_SLA_AGREEMENTS", Topics.sla_agreements),
+            supplier_engagements=_env("MADOGUCHI_TOPIC_SUPPLIER_ENGAGEMENTS",
+                                      Topics.supplier_engagements),
+            supplier_registry=_env("MADOGUCHI_TOPIC_SUPPLIER_REGISTRY", Topics.supplier_registry),
         ),
         topic_partitions=int(_env("MADOGUCHI_TOPIC_PARTITIONS", "6")),
         topic_replication_factor=int(_env("MADOGUCHI_TOPIC_REPLICATION_FACTOR", "1")),

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.sla_monitor.domain.calendar import BusinessCalendar, Closure, parse_hours
+from madoguchi.businesstime.calendar import BusinessCalendar, Closure, parse_hours
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 BERLIN = ZoneInfo("Europe/Berlin")

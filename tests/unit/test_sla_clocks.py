@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from madoguchi.businesstime.calendar import BusinessCalendar
 from services.sla_monitor.domain.agreement import AgreementTerms, Target, TargetSet
-from services.sla_monitor.domain.calendar import BusinessCalendar
 from services.sla_monitor.domain.clocks import InquiryClocks, Outcome
 
 T0 = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)   # Tuesday 10:00 in Tokyo

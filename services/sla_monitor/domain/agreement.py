@@ -15,8 +15,8 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
+from madoguchi.businesstime.calendar import BusinessCalendar
 from madoguchi.errors import InvalidField, TransitionNotAllowed
-from services.sla_monitor.domain.calendar import BusinessCalendar
 
 AGREEMENT_NAMESPACE = uuid5(NAMESPACE_URL, "https://madoguchi.invalid/sla/agreement")
 PRIORITIES = ("P1", "P2", "P3", "P4", "P5")

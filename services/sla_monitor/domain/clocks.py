@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from madoguchi.businesstime.calendar import BusinessCalendar
 from services.sla_monitor.domain.agreement import AgreementTerms, Target
-from services.sla_monitor.domain.calendar import BusinessCalendar
 
 BREACH = 100
 
