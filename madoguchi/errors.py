@@ -32,3 +32,7 @@ class VersionConflict(DomainError):
 
 class IdempotencyKeyReused(DomainError):
     """The idempotency key was used for a different request (ALREADY_EXISTS)."""
+
+
+class Unauthenticated(DomainError):
+    """The call carries no identity where one is required (UNAUTHENTICATED)."""

@@ -23,6 +23,7 @@ from madoguchi.errors import (
     InvalidField,
     NotFound,
     TransitionNotAllowed,
+    Unauthenticated,
     VersionConflict,
 )
 
@@ -77,6 +78,8 @@ def status_for(error: Exception) -> status_pb2.Status | None:
         return _status(code_pb2.ABORTED, str(error))
     if isinstance(error, IdempotencyKeyReused):
         return _status(code_pb2.ALREADY_EXISTS, str(error))
+    if isinstance(error, Unauthenticated):
+        return _status(code_pb2.UNAUTHENTICATED, str(error))
     return None
 
 
