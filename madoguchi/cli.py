@@ -72,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
             from services.intake.main import run
         elif args.service == "sla_monitor":
             from services.sla_monitor.main import run
+        elif args.service == "supplier":
+            from services.supplier.main import run
         else:
             from services.projections.main import run
         run(settings)
@@ -87,7 +89,9 @@ def main(argv: list[str] | None = None) -> int:
         run_demo(args.intake or settings.address("intake"), day=day, seed=args.seed,
                  size=args.size, live=not args.no_live, watch=not args.no_watch,
                  watch_seconds=args.watch_seconds,
-                 sla_monitor_address=args.sla_monitor or settings.address("sla_monitor"))
+                 sla_monitor_address=args.sla_monitor or settings.address("sla_monitor"),
+                 supplier_address=args.supplier or settings.address("supplier"),
+                 suppliers=not args.no_suppliers)
         return 0
     if args.command == "watch":
         from madoguchi.watch import ensure_utf8, run_watch

@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SERVICES = ("intake", "projections", "sla_monitor")
+SERVICES = ("intake", "projections", "sla_monitor", "supplier")
 DEFAULT_PORTS = {"intake": 50051, "projections": 50052, "sla_monitor": 50053, "supplier": 50054}
 DEFAULT_METRICS_PORTS = {"intake": 9451, "projections": 9452, "sla_monitor": 9453,
                          "supplier": 9454}

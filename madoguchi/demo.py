@@ -8,6 +8,11 @@ scenario index, step); the other commands have no key in the API, so a re-run sk
 steps an inquiry's stored version shows are already there. Running the demo twice for the
 same day therefore stores nothing new for that day.
 
+Then the suppliers (``madoguchi.demo_suppliers``): an outsourced operator and a
+maintenance vendor with fiscal-year contracts take four escalated inquiries of the same
+day through their own portal calls; one acknowledges late, so its supplier SLA breaches
+and the contract's penalty accrues. Skipped when no supplier service answers.
+
 Then, live: ``plan_live`` turns the run's start time into three inquiries received *now*
 under the ``demo-fast`` agreement (24×7, first response 1 min, resolution 3 min, warnings
 at 50 % and 90 %): one stays unanswered (warnings at 30 s and 54 s, breach at 60 s), one
@@ -1433,7 +1438,8 @@ def run_live(stub: intake_pb2_grpc.IntakeServiceStub, sla_monitor_address: str, 
 def run_demo(intake_address: str, *, day: date | None = None, seed: int = 7, size: int = 120,
              out: TextIO = sys.stdout, live: bool = True, watch: bool = True,
              watch_seconds: float = WATCH_SECONDS,
-             sla_monitor_address: str | None = None) -> dict[str, int]:
+             sla_monitor_address: str | None = None,
+             supplier_address: str | None = None, suppliers: bool = True) -> dict[str, int]:
     """Send a planned day to the intake service, then the live inquiries; return counts.
 
     The default day is yesterday in Asia/Tokyo, because the server rejects times more than
@@ -1443,7 +1449,9 @@ def run_demo(intake_address: str, *, day: date | None = None, seed: int = 7, siz
     stored by an earlier run) and failed. With ``live`` (see ``run_live``) also
     live_inquiries, live_stored, live_replayed, live_failed, live_breach (1 when the watch
     saw the unanswered one breach) and historical_alerts (other warnings and breaches seen
-    during the watch).
+    during the watch). With ``suppliers`` (see ``madoguchi.demo_suppliers``) the day's
+    supplier scenarios run between the two, adding suppliers, contracts, engagements,
+    supplier_calls and penalty_yen.
     """
     day = day or yesterday_in_tokyo()
     scenarios = plan_day(day, seed=seed, size=size)
@@ -1484,6 +1492,12 @@ def run_demo(intake_address: str, *, day: date | None = None, seed: int = 7, siz
         for line in runner.errors[:10]:
             print(f"  エラー error: {line}", file=out)
         out.flush()
+        if suppliers:
+            from madoguchi.config import load_settings
+            from madoguchi.demo_suppliers import run_supplier_demo
+
+            counts.update(run_supplier_demo(
+                stub, supplier_address or load_settings().address("supplier"), day, out))
         if live:
             if sla_monitor_address is None:
                 from madoguchi.config import load_settings
@@ -1514,6 +1528,10 @@ def add_live_arguments(parser: argparse.ArgumentParser) -> None:
                         help="send the live inquiries but do not watch the SLA monitor")
     parser.add_argument("--no-live", action="store_true",
                         help="only the historical day: no live inquiries, no watch")
+    parser.add_argument("--supplier", metavar="ADDRESS", default="",
+                        help="supplier service address (default from configuration)")
+    parser.add_argument("--no-suppliers", action="store_true",
+                        help="skip the supplier scenarios (operator and maintenance vendor)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -1536,7 +1554,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     counts = run_demo(args.intake or settings.address("intake"), day=args.day, seed=args.seed,
                       size=args.size, live=not args.no_live, watch=not args.no_watch,
                       watch_seconds=args.watch_seconds,
-                      sla_monitor_address=args.sla_monitor or settings.address("sla_monitor"))
+                      sla_monitor_address=args.sla_monitor or settings.address("sla_monitor"),
+                      supplier_address=args.supplier or settings.address("supplier"),
+                      suppliers=not args.no_suppliers)
     return 1 if counts["failed"] or counts.get("live_failed") else 0
 
 
