@@ -5,22 +5,23 @@
 #
 # Environment:
 #   KAFKA_BOOTSTRAP_SERVERS     host:port[,host:port]           (required)
-#   MADOGUCHI_TOPICS            space-separated topic names     (default: all four below)
+#   MADOGUCHI_TOPICS            space-separated topic names     (default: all six below)
 #   TOPIC_PARTITIONS            partitions for new topics       (default 6)
 #   TOPIC_REPLICATION_FACTOR    must not exceed the broker count (default 1)
 #   TOPIC_MIN_INSYNC_REPLICAS   RF 3 -> 2; RF 1 -> 1            (default 1)
 #   KAFKA_COMMAND_CONFIG        optional client properties file (TLS/SASL)
 #
 # Topics: madoguchi.intake.inquiries.v1, madoguchi.intake.contact-attempts.v1 (intake),
-# madoguchi.sla.signals.v1, madoguchi.sla.agreements.v1 (SLA monitor).
+# madoguchi.sla.signals.v1, madoguchi.sla.agreements.v1 (SLA monitor),
+# madoguchi.supplier.engagements.v1, madoguchi.supplier.registry.v1 (supplier service).
 # They keep every event forever (retention.ms=-1, retention.bytes=-1): consumers are
 # rebuilt by replaying them from offset 0. Partitions are never changed here: adding
-# partitions moves keys (inquiry, alert and agreement ids) to other partitions and
-# breaks the per-key order consumers rely on.
+# partitions moves keys (inquiry, alert, agreement and supplier ids) to other partitions
+# and breaks the per-key order consumers rely on.
 set -eu
 
 : "${KAFKA_BOOTSTRAP_SERVERS:?KAFKA_BOOTSTRAP_SERVERS is required}"
-TOPICS=${MADOGUCHI_TOPICS:-"madoguchi.intake.inquiries.v1 madoguchi.intake.contact-attempts.v1 madoguchi.sla.signals.v1 madoguchi.sla.agreements.v1"}
+TOPICS=${MADOGUCHI_TOPICS:-"madoguchi.intake.inquiries.v1 madoguchi.intake.contact-attempts.v1 madoguchi.sla.signals.v1 madoguchi.sla.agreements.v1 madoguchi.supplier.engagements.v1 madoguchi.supplier.registry.v1"}
 PARTITIONS=${TOPIC_PARTITIONS:-6}
 RF=${TOPIC_REPLICATION_FACTOR:-1}
 MIN_ISR=${TOPIC_MIN_INSYNC_REPLICAS:-1}
