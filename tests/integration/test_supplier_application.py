@@ -6,7 +6,6 @@ them and handed to the handler in batches, redelivered and with garbage in betwe
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -297,14 +296,15 @@ def test_stream_handler_opens_withdraws_and_accrues(h: Harness) -> None:
     handler.handle("cluster", sla_part, [Message(0, inquiry.encode(),
                                                  catalog.encode("SlaBreached", customer))])
     assert h.app.penalties()[0].total == 50_000               # a customer clock: no penalty
-    # As the monitor publishes it: the v1 record, the full context in the header.
+    # As the monitor publishes it: the v2 record, its context naming scope and engagement.
     h.app.register_contract("KCC-OTHER", SUP, terms(covers=["ごみ"]), M)
     other = escalate(h, category="ごみ")
-    context = {"scope": "SUPPLIER", "engagement_id": other.engagement_id,
+    context = {**customer["context"], "scope": "SUPPLIER",
+               "engagement_id": other.engagement_id,
                "breached_at": "2026-06-01T00:00:00+00:00"}
     handler.handle("cluster", sla_part, [Message(
-        1, other.inquiry_id.encode(), catalog.encode("SlaBreached", customer),
-        [("sla_context", json.dumps(context).encode())])])
+        1, other.inquiry_id.encode(),
+        catalog.encode("SlaBreached", {**customer, "context": context}))])
     june = h.app.penalties(contract_id="KCC-OTHER")
     assert [(p.month, p.total) for p in june] == [("2026-06", 50_000)]
 

@@ -14,7 +14,6 @@ transaction is open (on SQLite that deadlocks).
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import UTC, datetime
 from typing import Any
@@ -27,28 +26,11 @@ from madoguchi.storage.sql import SqlDatabase
 log = logging.getLogger(__name__)
 CONSUMER = "supplier"
 SUPPLIER_SCOPE = "SUPPLIER"
-CONTEXT_HEADER = "sla_context"   # services.sla_monitor.adapters.publishing.CONTEXT_HEADER
 
 
 def _context(record: dict[str, Any]) -> dict[str, Any]:
     context = record.get("context") or {}
     return dict(context) if isinstance(context, dict) else {}
-
-
-def _header_context(message: Any) -> dict[str, Any]:
-    """The monitor's full signal context (scope, engagement_id, breached_at, ...).
-
-    The v1 ``SlaContext`` record cannot carry it; the monitor sends it as JSON in the
-    ``sla_context`` header. Unreadable header: empty (the record's context alone).
-    """
-    for name, value in getattr(message, "headers", None) or ():
-        if name == CONTEXT_HEADER and value:
-            try:
-                found = json.loads(bytes(value).decode("utf-8"))
-            except (ValueError, UnicodeDecodeError):
-                return {}
-            return found if isinstance(found, dict) else {}
-    return {}
 
 
 def _parse_time(text: str) -> datetime | None:
@@ -96,8 +78,6 @@ class SupplierStreamHandler:
             except (ValueError, TypeError) as error:
                 rejects.append((message, f"undecodable: {error}"))
                 continue
-            if event_type in ("SlaBreached", "SlaClockStopped"):
-                record["context"] = {**_context(record), **_header_context(message)}
             self.apply(event_type, record)
         with self.db.transaction() as cur:
             for message, reason in rejects:

@@ -1,0 +1,125 @@
+"""Run the supplier service: event store, stream consumer, expiry watcher, relay, gRPC."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import grpc
+
+from madoguchi.api.supplier.v1 import supplier_pb2, supplier_pb2_grpc
+from madoguchi.config import Settings
+from madoguchi.eventstream.consumer import PartitionConsumer
+from madoguchi.eventstream.relay import LeaderLock, OutboxRelay
+from madoguchi.rpc.metrics import serve_metrics
+from madoguchi.rpc.server import GrpcServer
+from madoguchi.storage.sql import SqlDatabase
+from madoguchi.storage.urls import parse_database_url
+from services.supplier.adapters.grpc_api import (
+    SupplierManagementServicer,
+    SupplierPortalServicer,
+)
+from services.supplier.adapters.publishing import make_router
+from services.supplier.adapters.stream_handler import SupplierStreamHandler
+from services.supplier.application.expiry import ExpiryWatcher
+from services.supplier.application.supplier_app import SupplierApplication
+
+log = logging.getLogger("madoguchi.supplier")
+GROUP_ID = "madoguchi-supplier"
+RELAY_LOCK_KEY = 0x4D535550  # "MSUP": one publishing relay per supplier event store
+SERVICE_NAMES = ("SupplierManagementService", "SupplierPortalService")
+
+
+class SupplierService:
+    """The supplier process's parts, started and stopped in a safe order."""
+
+    def __init__(self, settings: Settings, *, address: str | None = None,
+                 group_id: str = GROUP_ID, name: str = "supplier-consumer",
+                 clock: Callable[[], datetime] | None = None) -> None:
+        self.settings = settings
+        topics = settings.topics
+        url = parse_database_url(settings.database_urls["supplier"])
+        self.db = SqlDatabase(url)   # the index, offsets and rejected messages
+        self.app = SupplierApplication(env=url.eventsourcing_env(), clock=clock, db=self.db)
+        self.relay = OutboxRelay(
+            self.app, make_router(topics), bootstrap=settings.bootstrap(),
+            topics=[topics.supplier_engagements, topics.supplier_registry],
+            partitions=settings.topic_partitions,
+            replication_factor=settings.topic_replication_factor, name="supplier-relay",
+            leader_lock=LeaderLock(url.psycopg_conninfo(), RELAY_LOCK_KEY)
+            if url.is_postgres else None)
+        # Escalations (inquiries) open engagements; SLA signals of supplier clocks
+        # accrue penalties. Offsets are kept in this service's own database.
+        self.handler = SupplierStreamHandler(self.app, self.db, topics)
+        self.consumer = PartitionConsumer(
+            self.handler, bootstrap=settings.bootstrap(), group_id=group_id,
+            topics=[topics.inquiries, topics.sla_signals], name=name,
+            fetch_max_wait_ms=settings.fetch_max_wait_ms,
+            partitions=settings.topic_partitions,
+            replication_factor=settings.topic_replication_factor)
+        self.expiry = ExpiryWatcher(self.app)
+        self.app.add_listener(self.relay.wake)
+        names = [supplier_pb2.DESCRIPTOR.services_by_name[n].full_name for n in SERVICE_NAMES]
+        self.grpc = GrpcServer(address or settings.address("supplier"), names, self._register)
+
+    def _register(self, server: grpc.Server) -> None:
+        supplier_pb2_grpc.add_SupplierManagementServiceServicer_to_server(
+            SupplierManagementServicer(self.app), server)
+        supplier_pb2_grpc.add_SupplierPortalServiceServicer_to_server(
+            SupplierPortalServicer(self.app), server)
+
+    def metrics(self) -> list[tuple[str, str, Callable[[], float]]]:
+        return [
+            ("madoguchi_relay_published_total", "events published by this process",
+             lambda: self.relay.published),
+            ("madoguchi_relay_lag_events", "events stored but not yet acknowledged by Kafka",
+             self.relay.lag),
+            ("madoguchi_relay_connected", "1 when the relay holds a Kafka producer",
+             lambda: int(self.relay.connected.is_set())),
+            ("madoguchi_supplier_records_total", "stream records (inquiries, SLA signals) handled",
+             lambda: self.consumer.handled),
+            ("madoguchi_supplier_records_applied_total",
+             "escalations, withdrawals and SLA signals applied", lambda: self.handler.applied),
+            ("madoguchi_supplier_rejected_total", "undecodable records set aside",
+             lambda: self.handler.rejected),
+            ("madoguchi_supplier_expiry_warnings_total", "contract expiry warnings raised here",
+             lambda: self.expiry.raised),
+            ("madoguchi_supplier_assigned", "1 while this instance holds partitions",
+             lambda: int(self.consumer.assigned.is_set())),
+        ]
+
+    def start(self) -> None:
+        """Publishing first (so nothing waits on it), then the work, then the API."""
+        self.relay.start()
+        self.app.index_feed.start()   # keeps the SQL index warm; queries also catch it up
+        self.expiry.start()
+        self.consumer.start()
+        self.grpc.start()
+        self.grpc.set_serving(True)
+
+    def stop(self) -> None:
+        """Stop taking requests and stream work, then drain the relay, then close stores."""
+        self.grpc.stop(grace=5)
+        self.consumer.stop(timeout=15)
+        self.expiry.stop()
+        self.relay.stop(timeout=15)
+        self.app.close()
+        self.db.close()
+
+
+def run(settings: Settings) -> None:
+    service = SupplierService(settings)
+    serve_metrics(settings.host, settings.metrics_ports.get("supplier", 0), service.metrics())
+    stopping = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopping.set())
+    service.start()
+    log.info("supplier ready on %s (Kafka %s) at %s", service.grpc.address,
+             settings.bootstrap(), datetime.now(UTC).isoformat(timespec="seconds"))
+    stopping.wait()
+    log.info("supplier stopping")
+    service.stop()
+    log.info("supplier stopped")
