@@ -1,4 +1,10 @@
-"""Run the SLA monitor: inquiry consumer, clock timers, alert feed, senders, relay, gRPC."""
+"""Run the SLA monitor: inquiry and engagement consumers with their clock timers, alert
+feed, senders, relay, gRPC.
+
+Customer clocks follow the inquiry topic and supplier clocks the engagements topic, each
+with its own consumer group, keeper and timer queue, so partition ownership (and thus
+which instance fires which timers) is decided per topic.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +26,7 @@ from madoguchi.rpc.server import GrpcServer
 from madoguchi.storage.sql import SqlDatabase
 from madoguchi.storage.urls import parse_database_url
 from services.sla_monitor.adapters.alert_store import AlertStore, Delivery
-from services.sla_monitor.adapters.clock_store import ClockStore
+from services.sla_monitor.adapters.clock_store import ClockStore, EngagementClockStore
 from services.sla_monitor.adapters.email import EmailSender
 from services.sla_monitor.adapters.grpc_api import SlaMonitorServicer
 from services.sla_monitor.adapters.publishing import SlaTopics, make_router
@@ -28,12 +34,14 @@ from services.sla_monitor.adapters.webhook import WebhookSender
 from services.sla_monitor.application.alerting import EMAIL, WEBHOOK, AlertFeed
 from services.sla_monitor.application.clock_keeper import ClockKeeper
 from services.sla_monitor.application.delivery import DeliveryWorker
+from services.sla_monitor.application.engagement_model import EngagementClockModel
 from services.sla_monitor.application.monitor_app import SlaMonitorApplication
 from services.sla_monitor.application.monitor_config import MonitorConfig
 from services.sla_monitor.application.seeding import seed_from_setting
 
 log = logging.getLogger("madoguchi.sla_monitor")
 GROUP_ID = "madoguchi-sla-monitor"
+ENGAGEMENTS_GROUP_SUFFIX = "-engagements"   # the engagement consumer's group: GROUP_ID + this
 RELAY_LOCK_KEY = 0x4D534C41  # "MSLA": one publishing relay per monitor event store
 CONFIG_REFRESH_SECONDS = 2.0
 
@@ -73,6 +81,18 @@ class SlaMonitorService:
             fetch_max_wait_ms=settings.fetch_max_wait_ms,
             partitions=settings.topic_partitions,
             replication_factor=settings.topic_replication_factor)
+        self.engagement_clocks = EngagementClockStore(self.db)
+        self.engagement_keeper = ClockKeeper(
+            self.app, self.engagement_clocks, self.config,
+            topic=settings.topics.supplier_engagements, model=EngagementClockModel(),
+            clock=clock, name="sla-supplier-timers")
+        self.engagement_consumer = PartitionConsumer(
+            self.engagement_keeper, bootstrap=settings.bootstrap(),
+            group_id=group_id + ENGAGEMENTS_GROUP_SUFFIX,
+            topics=[settings.topics.supplier_engagements], name=f"{name}-engagements",
+            fetch_max_wait_ms=settings.fetch_max_wait_ms,
+            partitions=settings.topic_partitions,
+            replication_factor=settings.topic_replication_factor)
         topics = SlaTopics(settings.topics.sla_signals, settings.topics.sla_agreements)
         self.relay = OutboxRelay(
             self.app, make_router(topics), bootstrap=settings.bootstrap(),
@@ -103,7 +123,8 @@ class SlaMonitorService:
             address or settings.address("sla_monitor"), [service_name.full_name],
             lambda server: sla_monitor_pb2_grpc.add_SlaMonitorServiceServicer_to_server(
                 SlaMonitorServicer(self.app, self.config, self.clocks, self.alerts, self.feed,
-                                   on_change=self.refresh_config), server))
+                                   on_change=self.refresh_config,
+                                   engagements=self.engagement_clocks), server))
         self._stop = threading.Event()
         self._refresher: threading.Thread | None = None
         self._refresh_lock = threading.Lock()
@@ -126,7 +147,7 @@ class SlaMonitorService:
                 log.warning("configuration refresh failed: %s", error)
 
     def metrics(self) -> list[tuple[str, str, Callable[[], float]]]:
-        keeper, feed = self.keeper, self.feed
+        keeper, feed, supplier = self.keeper, self.feed, self.engagement_keeper
         return [
             ("madoguchi_sla_events_applied_total", "inquiry events applied to clocks",
              lambda: keeper.events_applied),
@@ -139,6 +160,19 @@ class SlaMonitorService:
             ("madoguchi_sla_alert_latency_max_seconds",
              "largest due-to-raised delay in the last timer batch",
              lambda: max(keeper.last_latencies, default=0.0)),
+            ("madoguchi_sla_supplier_events_applied_total",
+             "engagement events applied to supplier clocks",
+             lambda: supplier.events_applied),
+            ("madoguchi_sla_supplier_signals_total",
+             "supplier clock warnings, breaches and stops recorded here",
+             lambda: supplier.signals_raised),
+            ("madoguchi_sla_scheduled_engagements",
+             "engagements with a timer on this instance", lambda: len(supplier.timers)),
+            ("madoguchi_sla_supplier_rejected_total",
+             "undecodable engagement messages set aside", lambda: supplier.rejected),
+            ("madoguchi_sla_supplier_alert_latency_max_seconds",
+             "largest due-to-raised delay in the last supplier timer batch",
+             lambda: max(supplier.last_latencies, default=0.0)),
             ("madoguchi_sla_feed_items_total", "alert feed items seen", lambda: feed.items_seen),
             ("madoguchi_sla_notifications_total", "grouped notifications queued",
              lambda: feed.notifications_grouped),
@@ -150,6 +184,9 @@ class SlaMonitorService:
              self.relay.lag),
             ("madoguchi_sla_assigned", "1 while this instance holds partitions",
              lambda: int(self.consumer.assigned.is_set())),
+            ("madoguchi_sla_supplier_assigned",
+             "1 while this instance holds engagement partitions",
+             lambda: int(self.engagement_consumer.assigned.is_set())),
         ]
 
     def start(self) -> None:
@@ -158,7 +195,9 @@ class SlaMonitorService:
         for sender in self.senders:
             sender.start()
         self.keeper.start()
+        self.engagement_keeper.start()
         self.consumer.start()
+        self.engagement_consumer.start()
         self._refresher = threading.Thread(target=self._refresh_loop, name="sla-config",
                                            daemon=True)
         self._refresher.start()
@@ -168,8 +207,11 @@ class SlaMonitorService:
     def stop(self) -> None:
         self._stop.set()
         self.grpc.stop(grace=2)
+        # Consumers first (no new batches), then their timers; then what reads their signals.
         self.consumer.stop(timeout=15)
+        self.engagement_consumer.stop(timeout=15)
         self.keeper.stop()
+        self.engagement_keeper.stop()
         self.feed.stop()
         for sender in self.senders:
             sender.stop()

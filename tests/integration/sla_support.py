@@ -11,9 +11,10 @@ import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import UUID, uuid5
 
 import grpc
-from kafka import KafkaConsumer
+from kafka import KafkaConsumer, KafkaProducer
 
 from madoguchi.api.intake.v1 import intake_pb2 as ipb
 from madoguchi.api.intake.v1 import intake_pb2_grpc
@@ -136,4 +137,86 @@ def signals(bootstrap: str, topic: str, *, wait_for: int = 0, timeout: float = 3
     return found
 
 
-__all__ = ["AlertSettings", "SlaSystem", "fast_terms", "on_call", "signals"]
+def signal_messages(bootstrap: str, topic: str, *, wait_for: int = 0, timeout: float = 30.0,
+                    ) -> list[tuple[str, dict[str, Any], dict[str, str]]]:
+    """Like ``signals``, with each message's context record alongside (v2: scope, engagement …)."""
+    catalog = default_catalog()
+    consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=None,
+                             auto_offset_reset="earliest", enable_auto_commit=False,
+                             fetch_max_wait_ms=5, consumer_timeout_ms=500)
+    found: list[tuple[str, dict[str, Any], dict[str, str]]] = []
+    try:
+        def enough() -> bool:
+            for m in consumer:
+                event_type, record = catalog.decode(m.value)
+                found.append((event_type, record, dict(record.get("context") or {})))
+            return len(found) >= wait_for
+        if wait_for:
+            eventually(enough, timeout)
+        else:
+            enough()
+    finally:
+        consumer.close()
+    return found
+
+
+# ----- supplier engagement events, as the supplier service publishes them -----
+
+
+def clock_terms_json(acknowledge_minutes: int = 1, resolve_minutes: int = 5,
+                     warning_percents: tuple[int, ...] = (50,), reminder_minutes: int = 0
+                     ) -> str:
+    return json.dumps({"calendar": ALWAYS_OPEN, "acknowledge_minutes": acknowledge_minutes,
+                       "resolve_minutes": resolve_minutes,
+                       "warning_percents": list(warning_percents),
+                       "reminder_minutes": reminder_minutes}, ensure_ascii=False)
+
+
+def event_record(event_type: str, aggregate_id: str, version: int, at: datetime,
+                 **values: Any) -> dict[str, Any]:
+    """A complete Avro record of ``event_type``: envelope, ``values``, the rest empty."""
+    schema = default_catalog().schema(event_type)
+    record: dict[str, Any] = {
+        "event_id": str(uuid5(UUID(aggregate_id), str(version))),
+        "aggregate_id": aggregate_id, "aggregate_version": version,
+        "recorded_at": at, "occurred_at": at, "actor": "supplier-service",
+        "correlation_id": ""}
+    empty = {"string": "", "long": 0, "int": 0, "boolean": False, "double": 0.0}
+    for field in schema["fields"]:
+        name = field["name"]
+        if name not in record:
+            record[name] = values.pop(name, empty.get(str(field["type"]), ""))
+    assert not values, f"{event_type} has no fields {sorted(values)}"
+    return record
+
+
+def engagement_event(event_type: str, engagement_id: str, inquiry_id: str, version: int,
+                     at: datetime, **values: Any) -> bytes:
+    """One Engagement* event of the supplier service, Avro-encoded with the catalog."""
+    values.setdefault("supplier_id", "sup-callcenter")
+    if event_type == "EngagementOpened":
+        values.setdefault("coverage", "COVERED")
+        values.setdefault("contract_id", "ctr-callcenter")
+        values.setdefault("contract_version", 1)
+        values.setdefault("priority", "P2")
+        values.setdefault("category", "住民票・戸籍")
+        values.setdefault("subject", "転入届の確認 (supplier)")
+        values.setdefault("clock_terms_json", clock_terms_json())
+    record = event_record(event_type, engagement_id, version, at, engagement_id=engagement_id,
+                          inquiry_id=inquiry_id, **values)
+    return default_catalog().encode(event_type, record)
+
+
+def publish(bootstrap: str, topic: str, messages: list[tuple[str, bytes]]) -> None:
+    """Produce (key, value) messages in order and wait until the broker has them."""
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    try:
+        for key, value in messages:
+            producer.send(topic, key=key.encode(), value=value)
+        producer.flush(30)
+    finally:
+        producer.close()
+
+
+__all__ = ["AlertSettings", "SlaSystem", "clock_terms_json", "engagement_event",
+           "event_record", "fast_terms", "on_call", "publish", "signal_messages", "signals"]

@@ -2,6 +2,8 @@
 
 Intake's own application produces the events; they are encoded exactly as the relay
 publishes them and handed to the keeper in batches, redelivered, replayed and late.
+Supplier engagement events are encoded with the catalog as the supplier service
+publishes them, for a second keeper over the engagement clocks.
 The monitor's store is a real SQLite database; time is a test clock.
 """
 
@@ -21,16 +23,22 @@ from madoguchi.eventstream.records import to_record
 from madoguchi.storage.sql import SqlDatabase
 from madoguchi.storage.urls import parse_database_url
 from services.intake.application.service import IntakeApplication
-from services.sla_monitor.adapters.clock_store import ClockStore
+from services.sla_monitor.adapters.clock_store import ClockStore, EngagementClockStore
 from services.sla_monitor.application.clock_keeper import ClockKeeper
+from services.sla_monitor.application.engagement_model import EngagementClockModel
 from services.sla_monitor.application.monitor_app import SlaMonitorApplication
 from services.sla_monitor.application.monitor_config import MonitorConfig
 from services.sla_monitor.domain.agreement import AgreementTerms
-from tests.integration.sla_support import fast_terms
+from services.sla_monitor.domain.alert import signal_id
+from tests.integration.sla_support import engagement_event, event_record, fast_terms
 from tests.unit._support import IN_MEMORY, meta, receive_cmd
 
 TOPIC = "inquiries"
 PART = TopicPartition(TOPIC, 0)
+ENGAGEMENTS = "engagements"
+EPART = TopicPartition(ENGAGEMENTS, 0)
+ENGAGEMENT = "7d1c2b4a-0000-4000-8000-00000000e001"
+INQUIRY = "3f2a6c1e-0000-4000-8000-000000000001"
 T0 = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
 
 
@@ -52,6 +60,10 @@ class Harness:
         self.config.refresh()
         self.keeper = ClockKeeper(self.app, ClockStore(self.db), self.config,
                                   inquiries_topic=TOPIC, clock=lambda: self.now)
+        self.suppliers = ClockKeeper(self.app, EngagementClockStore(self.db), self.config,
+                                     topic=ENGAGEMENTS, model=EngagementClockModel(),
+                                     clock=lambda: self.now)
+        self.engagement_log: list[Message] = []
         self.intake = IntakeApplication(env=IN_MEMORY, clock=lambda: self.now)
         self.catalog = default_catalog()
         self.log: list[Message] = []
@@ -71,6 +83,28 @@ class Harness:
     def deliver(self, messages: list[Message]) -> None:
         if messages:
             self.keeper.handle("cluster", PART, messages)
+
+    def engagement(self, event_type: str, version: int, at: datetime | None = None,
+                   **values: Any) -> list[Message]:
+        """Append one event of the engagement to the engagements topic (key = inquiry)."""
+        value = engagement_event(event_type, ENGAGEMENT, INQUIRY, version, at or self.now,
+                                 **values)
+        message = Message(len(self.engagement_log), INQUIRY.encode(), value)
+        self.engagement_log.append(message)
+        return [message]
+
+    def default_catalog_message(self, event_type: str) -> Message:
+        """Another event on the engagements topic (e.g. a penalty), all fields empty."""
+        record = event_record(event_type, "5e0c0000-0000-4000-8000-0000000000aa", 1,
+                              self.now, engagement_id=ENGAGEMENT, inquiry_id=INQUIRY)
+        message = Message(len(self.engagement_log), INQUIRY.encode(),
+                          self.catalog.encode(event_type, record))
+        self.engagement_log.append(message)
+        return message
+
+    def deliver_engagements(self, messages: list[Message]) -> None:
+        if messages:
+            self.suppliers.handle("cluster", EPART, messages)
 
     def signals(self) -> list[tuple[str, dict[str, Any]]]:
         found = []
@@ -187,3 +221,136 @@ def test_priority_change_moves_the_deadline(harness: Harness) -> None:
     state = h.keeper.store.get(inquiry)
     assert state is not None and state.priority == "P1"
     assert state.next_due(h.config.terms("fast", 2)) == T0 + timedelta(seconds=30)
+
+
+# ----- customer clocks while a supplier holds the inquiry -----
+
+
+def test_supplier_held_time_reaches_the_customer_signals(harness: Harness) -> None:
+    h = harness
+    inquiry = receive(h, "k-1", ago=0)                # first response due at T0 + 60 s
+    h.deliver(h.publish_new())
+    h.now = T0 + timedelta(seconds=20)
+    h.intake.record_supplier_engaged(inquiry, meta(), engagement_id=ENGAGEMENT,
+                                     supplier_id="sup-1", contract_id="ctr-1",
+                                     coverage="COVERED")
+    h.deliver(h.publish_new())
+    h.now = T0 + timedelta(seconds=80)
+    h.keeper.fire([(inquiry, 0)])                     # warning at 30 s, breach at 60 s
+    h.now = T0 + timedelta(seconds=100)
+    h.intake.record_supplier_outcome(inquiry, meta(), engagement_id=ENGAGEMENT,
+                                     supplier_id="sup-1", outcome="RESOLVED", note="済")
+    h.now = T0 + timedelta(seconds=110)
+    h.intake.record_first_response(inquiry, 0, meta(), "PHONE")
+    h.deliver(h.publish_new())
+
+    signals = h.signals()
+    warning = next(f for n, f in signals if n == "ClockSignal.WarningReached")
+    breach = next(f for n, f in signals if n == "Alert.Raised")
+    for raised in (warning, breach):
+        assert raised["context"]["scope"] == "CUSTOMER"
+        assert raised["context"]["engagement_id"] == ENGAGEMENT
+        assert raised["context"]["supplier_id"] == "sup-1"
+    stop = next(f for n, f in signals if n == "ClockSignal.Stopped"
+                and f["target"] == "FIRST_RESPONSE")
+    assert (stop["outcome"], stop["breached"]) == ("MISSED", True)
+    assert stop["context"]["scope"] == "CUSTOMER"
+    assert stop["context"]["supplier_held_seconds"] == "80.000"     # 20 s → 100 s
+    assert stop["context"]["supplier_late_seconds"] == "40.000"     # 60 s → 100 s
+    assert stop["context"]["breached_at"] == "2026-11-24T01:01:00+00:00"
+    state = h.keeper.store.get(inquiry)
+    assert state is not None and state.supplier_engagements == [] and not state.hold_reason
+
+
+def test_a_met_customer_stop_has_no_breach_time_and_no_supplier_time(harness: Harness) -> None:
+    h = harness
+    inquiry = receive(h, "k-1", ago=0)
+    h.now = T0 + timedelta(seconds=10)
+    h.intake.record_first_response(inquiry, 0, meta(), "PHONE")
+    h.deliver(h.publish_new())
+    stop = next(f for n, f in h.signals() if n == "ClockSignal.Stopped")
+    assert stop["outcome"] == "MET" and "breached_at" not in stop["context"]
+    assert stop["context"]["supplier_held_seconds"] == "0.000"
+    assert "engagement_id" not in stop["context"]
+
+
+# ----- supplier clocks from the engagement stream -----
+
+
+def supplier_names(h: Harness) -> list[tuple[str, str]]:
+    return [(n, f["target"]) for n, f in h.signals()]
+
+
+def test_supplier_clocks_signal_once_under_the_engagement_s_ids(harness: Harness) -> None:
+    h = harness
+    opened = h.engagement("EngagementOpened", 1, at=T0 - timedelta(seconds=90))
+    h.deliver_engagements(opened)                     # acknowledge was due 30 s ago
+    assert supplier_names(h) == [("ClockSignal.WarningReached", "ACKNOWLEDGE"),
+                                 ("Alert.Raised", "ACKNOWLEDGE")]
+    h.deliver_engagements(opened)                     # redelivered
+    h.suppliers.fire([(ENGAGEMENT, 0)])               # a timer on another instance
+    assert len(h.signals()) == 2
+    breach = h.signals()[1][1]
+    assert breach["originator_id"] == signal_id(ENGAGEMENT, "ACKNOWLEDGE", 1, "breach")
+    assert breach["inquiry_id"] == INQUIRY
+    context = breach["context"]
+    assert {k: context[k] for k in ("scope", "engagement_id", "supplier_id", "contract_id",
+                                    "contract_version", "priority", "category")} == {
+        "scope": "SUPPLIER", "engagement_id": ENGAGEMENT, "supplier_id": "sup-callcenter",
+        "contract_id": "ctr-callcenter", "contract_version": "1", "priority": "P2",
+        "category": "住民票・戸籍"}
+    assert breach["due_at"] == T0 - timedelta(seconds=30)
+
+    h.now = T0 + timedelta(seconds=10)
+    acknowledged = h.engagement("EngagementAcknowledged", 2, note="確認しました")
+    h.deliver_engagements(acknowledged)
+    h.deliver_engagements([*opened, *acknowledged])   # the whole stream replayed
+    stops = [f for n, f in h.signals() if n == "ClockSignal.Stopped"]
+    assert [(s["target"], s["outcome"], s["breached"]) for s in stops] == [
+        ("ACKNOWLEDGE", "MISSED", True)]
+    assert stops[0]["context"]["breached_at"] == (T0 - timedelta(seconds=30)).isoformat()
+    assert stops[0]["context"]["scope"] == "SUPPLIER"
+    alert = h.app.alert(signal_id(ENGAGEMENT, "ACKNOWLEDGE", 1, "breach"))
+    assert alert.resolution == "ANSWERED"
+
+
+def test_acknowledged_in_time_is_met_and_resolution_stops_the_rest(harness: Harness) -> None:
+    h = harness
+    h.deliver_engagements(h.engagement("EngagementOpened", 1))
+    h.now = T0 + timedelta(seconds=20)
+    h.deliver_engagements(h.engagement("EngagementAcknowledged", 2))
+    h.now = T0 + timedelta(seconds=40)
+    h.deliver_engagements(h.engagement("EngagementProgressNoted", 3, note="調査中"))
+    h.now = T0 + timedelta(seconds=60)
+    h.deliver_engagements(h.engagement("EngagementResolved", 4, resolution="修正済み"))
+    stops = [f for n, f in h.signals() if n == "ClockSignal.Stopped"]
+    assert [(s["target"], s["outcome"], s["breached"]) for s in stops] == [
+        ("ACKNOWLEDGE", "MET", False), ("RESOLVE", "MET", False)]
+    assert all("breached_at" not in s["context"] for s in stops)
+    state = h.suppliers.store.get(ENGAGEMENT)
+    assert state is not None and state.open_clocks() == [] and state.version == 4
+
+
+def test_a_hand_back_cancels_open_supplier_clocks_and_closes_their_alerts(
+        harness: Harness) -> None:
+    h = harness
+    h.deliver_engagements(h.engagement("EngagementOpened", 1,
+                                       at=T0 - timedelta(seconds=70)))
+    h.deliver_engagements(h.engagement("EngagementHandedBack", 2, reason="対象外"))
+    stops = [f for n, f in h.signals() if n == "ClockSignal.Stopped"]
+    assert [(s["target"], s["outcome"], s["breached"]) for s in stops] == [
+        ("ACKNOWLEDGE", "CANCELLED", True), ("RESOLVE", "CANCELLED", False)]
+    alert = h.app.alert(signal_id(ENGAGEMENT, "ACKNOWLEDGE", 1, "breach"))
+    assert alert.resolution == "CLOSED"
+
+
+def test_uncovered_engagements_and_penalties_start_no_clocks(harness: Harness) -> None:
+    h = harness
+    opened = h.engagement("EngagementOpened", 1, at=T0 - timedelta(hours=1),
+                          coverage="NO_CONTRACT", contract_id="", clock_terms_json="")
+    penalty = h.default_catalog_message("PenaltyAccrued")
+    h.deliver_engagements([*opened, penalty])
+    assert h.signals() == []
+    state = h.suppliers.store.get(ENGAGEMENT)
+    assert state is not None and not state.measured
+    assert h.suppliers.stored_offsets("cluster", [EPART]) == {EPART: 2}

@@ -180,6 +180,32 @@ def test_a_priority_change_retargets_open_clocks_and_keeps_their_time() -> None:
     assert clocks.priority == "P1"
 
 
+def test_a_breached_stop_carries_the_breach_time_signalled_or_not() -> None:
+    t = terms()
+    signalled = received(t)
+    signalled.due_signals(t, T0 + minutes(70))
+    stop = signalled.first_response(t, T0 + minutes(75))[0]
+    assert (stop.breached, stop.breached_at) == (True, T0 + minutes(60))
+    unsignalled = received(t)                         # a late stream: no breach raised yet
+    stop = unsignalled.first_response(t, T0 + minutes(75))[0]
+    assert (stop.breached, stop.breached_at) == (True, T0 + minutes(60))
+    in_time = received(t).first_response(t, T0 + minutes(59))[0]
+    assert (in_time.breached, in_time.breached_at) == (False, None)
+
+
+def test_a_breach_time_skips_paused_time_and_a_lower_target_breaches_at_once() -> None:
+    t = terms()
+    clocks = received(t)
+    clocks.put_on_hold(t, "AWAITING_CUSTOMER", T0 + minutes(100))   # resolution pauses
+    clocks.resumed(T0 + minutes(160))
+    stops = {s.target: s for s in clocks.resolved(t, T0 + minutes(600))}
+    assert stops[Target.RESOLUTION].breached_at == T0 + minutes(480 + 60)
+    lowered = received(t)
+    lowered.retarget(t, T0 + minutes(40), priority="P1")             # 15 min: passed
+    stop = lowered.first_response(t, T0 + minutes(41))[0]
+    assert stop.breached_at == T0 + minutes(40)
+
+
 def test_business_hours_carry_a_deadline_over_the_weekend() -> None:
     weekdays = BusinessCalendar.from_dict({
         "time_zone": "Asia/Tokyo", "holiday_country": "JP",

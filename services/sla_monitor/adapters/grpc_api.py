@@ -18,7 +18,7 @@ from madoguchi.errors import InvalidField, NotFound
 from madoguchi.rpc.errors import translate_errors
 from madoguchi.rpc.timestamps import read_time, write_time
 from services.sla_monitor.adapters.alert_store import AlertStore
-from services.sla_monitor.adapters.clock_store import ClockStore
+from services.sla_monitor.adapters.clock_store import ClockStore, EngagementClockStore
 from services.sla_monitor.application.alerting import AlertFeed, FeedItem
 from services.sla_monitor.application.monitor_app import (
     SlaMonitorApplication,
@@ -27,6 +27,7 @@ from services.sla_monitor.application.monitor_app import (
 from services.sla_monitor.application.monitor_config import MonitorConfig
 from services.sla_monitor.domain.agreement import Agreement, AgreementTerms
 from services.sla_monitor.domain.alert import Alert
+from services.sla_monitor.domain.clocks import Clock, ClockRules
 
 ALERT_STATES = ("OPEN", "ACKNOWLEDGED", "RESOLVED")
 MAX_PAGE_SIZE = 500
@@ -68,13 +69,33 @@ def _epoch_time(value: float | None) -> datetime | None:
     return None if value is None else datetime.fromtimestamp(value, UTC)
 
 
+def _add_clock(reply: pb.InquiryClocks, clock: Clock, terms: ClockRules | None,
+               now: datetime) -> None:
+    item = reply.clocks.add(
+        target=str(clock.target), cycle=clock.cycle,
+        state="STOPPED" if not clock.is_open else (
+            "RUNNING" if clock.is_running else "PAUSED"),
+        outcome=clock.outcome, target_seconds=clock.target_seconds,
+        elapsed_seconds=(clock.elapsed_at(terms.calendar, now) if terms and
+                         clock.is_open else clock.elapsed),
+        fired_percent=clock.fired_percent)
+    write_time(item, "started_at", clock.started_at)
+    if terms is not None:
+        nxt = clock.next_due(terms.calendar, terms.warning_percents)
+        if nxt is not None:
+            item.next_percent = nxt[0]
+            write_time(item, "next_due_at", nxt[1])
+
+
 class SlaMonitorServicer(sla_monitor_pb2_grpc.SlaMonitorServiceServicer):
     def __init__(self, app: SlaMonitorApplication, config: MonitorConfig, clocks: ClockStore,
                  alerts: AlertStore, feed: AlertFeed,
-                 on_change: Callable[[], None] | None = None) -> None:
+                 on_change: Callable[[], None] | None = None,
+                 engagements: EngagementClockStore | None = None) -> None:
         self.app = app
         self.config = config
         self.clocks = clocks
+        self.engagements = engagements
         self.alerts = alerts
         self.feed = feed
         self.on_change = on_change or (lambda: None)
@@ -202,20 +223,13 @@ class SlaMonitorServicer(sla_monitor_pb2_grpc.SlaMonitorServiceServicer):
                  if state.agreement_id else None)
         now = datetime.now(UTC)
         for clock in state.clocks.values():
-            item = reply.clocks.add(
-                target=clock.target.value, cycle=clock.cycle,
-                state="STOPPED" if not clock.is_open else (
-                    "RUNNING" if clock.is_running else "PAUSED"),
-                outcome=clock.outcome, target_seconds=clock.target_seconds,
-                elapsed_seconds=(clock.elapsed_at(terms.calendar, now) if terms and
-                                 clock.is_open else clock.elapsed),
-                fired_percent=clock.fired_percent)
-            write_time(item, "started_at", clock.started_at)
-            if terms is not None:
-                nxt = clock.next_due(terms.calendar, terms.warning_percents)
-                if nxt is not None:
-                    item.next_percent = nxt[0]
-                    write_time(item, "next_due_at", nxt[1])
+            _add_clock(reply, clock, terms, now)
+        # Supplier clocks of the inquiry's engagements follow, as targets ACKNOWLEDGE and
+        # RESOLVE (the reply has no engagement field: one engagement's clocks after another).
+        if self.engagements is not None:
+            for engagement in self.engagements.of_inquiry(inquiry_id):
+                for clock in engagement.clocks.values():
+                    _add_clock(reply, clock, engagement.terms, now)
         return reply
 
     # ----- alerts -----

@@ -4,6 +4,10 @@ Clock signals (warnings, clock stops) are keyed by inquiry id, so one inquiry's 
 stay in order; alert events are keyed by the alert id, so one alert's life stays in
 order; agreement events are keyed by the agreement id. The directory (on-call set-up)
 is internal and not published.
+
+A signal's context (scope, engagement, supplier and contract of supplier clocks;
+``breached_at`` and supplier-held seconds of clock stops) fills the ``SlaContext`` record
+of the newest schema (v2) field by field.
 """
 
 from __future__ import annotations

@@ -1,11 +1,14 @@
-"""Run the clocks: follow the inquiry stream, and fire each threshold when it is due.
+"""Run the clocks: follow a stream, and fire each threshold when it is due.
 
-Two paths change clocks, serialised by one lock per instance:
+One keeper runs one kind of clocks over one topic; a ``ClockModel`` says what its events
+do to its clocks and what its signals say (``InquiryClockModel``: customer clocks from the
+inquiry stream; ``EngagementClockModel``: supplier clocks from the engagement stream).
+Two paths change clocks, serialised by one lock per keeper:
 
-* the consumer hands over batches of inquiry events per partition: each event first
-  raises whatever fell due before it happened (so a late or replayed stream still gives
-  the right history), then changes the clocks;
-* the timer queue wakes at the earliest due time of the partitions this instance owns
+* the consumer hands over batches of events per partition: each event first raises
+  whatever fell due before it happened (so a late or replayed stream still gives the
+  right history), then changes the clocks;
+* the timer queue wakes at the earliest due time of the partitions this keeper owns
   and raises what is due, at once: no periodic scan.
 
 Signals are recorded in the event store first (each at most once, by its derived id),
@@ -19,20 +22,21 @@ import heapq
 import itertools
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from madoguchi.background import BackgroundThread
+from madoguchi.errors import NotFound
 from madoguchi.eventstream.avro import SchemaCatalog, UnknownSchema, default_catalog
-from services.sla_monitor.adapters.clock_store import ClockStore
+from madoguchi.storage.offsets import ConsumerOffsets
+from madoguchi.storage.sql import Cursor, SqlDatabase
 from services.sla_monitor.application.monitor_app import SlaMonitorApplication
 from services.sla_monitor.application.monitor_config import MonitorConfig
-from services.sla_monitor.domain.agreement import AgreementTerms
 from services.sla_monitor.domain.alert import Alert, AlertResolution, ClockSignal, signal_id
-from services.sla_monitor.domain.clocks import InquiryClocks, Outcome, Stop
+from services.sla_monitor.domain.clocks import ClockRules, Outcome, Signal, Stop
 from services.sla_monitor.domain.oncall import AlertFacts
 
 log = logging.getLogger(__name__)
@@ -107,17 +111,95 @@ class TimerQueue:
             return self._heap[0][0] if self._heap else None
 
 
-class ClockKeeper(BackgroundThread):
-    """The consumer's ``BatchHandler`` and the timer loop, over one clock store."""
+# ----- what a keeper needs from its clocks and its store -----
 
-    def __init__(self, app: SlaMonitorApplication, store: ClockStore, config: MonitorConfig,
-                 *, inquiries_topic: str, catalog: SchemaCatalog | None = None,
-                 clock: Callable[[], datetime] | None = None) -> None:
-        super().__init__("sla-timers")
+
+class ClockRows(Protocol):
+    """The SQL table of one kind of clocks, and its consumer's offsets."""
+
+    db: SqlDatabase
+    offsets: ConsumerOffsets
+
+    def load_many(self, ids: Iterable[str]) -> dict[str, tuple[Any, int]]: ...
+
+    def save(self, cur: Cursor, state: Any, partition: int,
+             next_due: datetime | None) -> None: ...
+
+    def due_times(self, partitions: Iterable[int]) -> list[tuple[str, int, float]]: ...
+
+
+class ClockModel(Protocol):
+    """What one kind of clocks does with its events, and what its signals say.
+
+    States are ``ClockSet``s (``InquiryClocks``, ``EngagementClocks``): the keeper reads
+    their open clocks, due signals and next due time under ``rules(state)``.
+    """
+
+    scope: str     # context["scope"] of every signal: CUSTOMER or SUPPLIER
+
+    def accepts(self, event_type: str) -> bool: ...
+
+    def state_id(self, record: dict[str, Any]) -> str: ...
+
+    def apply(self, state: Any, event_type: str, record: dict[str, Any],
+              batch: Batch) -> Any:
+        """The state after the event (None: nothing is measured for it)."""
+
+    def rules(self, state: Any) -> ClockRules | None:
+        """The terms the state's clocks run on; None when nothing is measured."""
+
+    def owner(self, state: Any) -> str:
+        """What signal ids derive from: the inquiry id, or the engagement id."""
+
+    def inquiry_id(self, state: Any) -> str: ...
+
+    def context(self, state: Any) -> dict[str, str]:
+        """Facts every signal of the state carries (scope is added by the keeper)."""
+
+    def signal_context(self, state: Any, signal: Signal) -> dict[str, str]:
+        """Extra facts of a warning or a breach."""
+
+    def stop_context(self, state: Any, stop: Stop) -> dict[str, str]:
+        """Extra facts of a clock stop."""
+
+    def facts(self, state: Any, target: str, due_at: datetime, now: datetime,
+              percent: int) -> AlertFacts:
+        """What on-call routing sees of a signal."""
+
+
+class Batch:
+    """One unit of keeper work: models raise and stop through it while applying events."""
+
+    def __init__(self, keeper: ClockKeeper, now: datetime) -> None:
+        self.keeper = keeper
+        self.now = now
+        self.effects = Effects()
+
+    def raise_due(self, state: Any, at: datetime) -> None:
+        """Raise what fell due up to ``at`` (before the event happening at ``at``)."""
+        self.keeper._raise_due(state, min(at, self.now), self.effects)
+
+    def stopped(self, state: Any, stops: list[Stop], at: datetime) -> None:
+        self.keeper._stopped(state, stops, self.effects, at)
+
+
+class ClockKeeper(BackgroundThread):
+    """One topic's ``BatchHandler`` and its timer loop, over one clock table."""
+
+    def __init__(self, app: SlaMonitorApplication, store: ClockRows, config: MonitorConfig,
+                 *, inquiries_topic: str = "", topic: str = "",
+                 model: ClockModel | None = None, catalog: SchemaCatalog | None = None,
+                 clock: Callable[[], datetime] | None = None,
+                 name: str = "sla-timers") -> None:
+        super().__init__(name)
         self.app = app
         self.store = store
         self.config = config
-        self.topic = inquiries_topic
+        self.topic = topic or inquiries_topic
+        if model is None:
+            from services.sla_monitor.application.inquiry_model import InquiryClockModel
+            model = InquiryClockModel(config)
+        self.model: ClockModel = model
         self.catalog = catalog or default_catalog()
         self.clock = clock or (lambda: datetime.now(UTC))
         self.timers = TimerQueue()
@@ -137,10 +219,10 @@ class ClockKeeper(BackgroundThread):
         with self.lock:
             self.owned = mine
             self.timers.drop_partitions(lambda p: p in mine)
-            for inquiry_id, partition, due in self.store.due_times(mine):
-                self.timers.set(inquiry_id, partition, datetime.fromtimestamp(due, UTC))
-        log.info("timers loaded for partitions %s: %d inquiries", sorted(mine),
-                 len(self.timers))
+            for state_id, partition, due in self.store.due_times(mine):
+                self.timers.set(state_id, partition, datetime.fromtimestamp(due, UTC))
+        log.info("%s: timers loaded for partitions %s: %d scheduled", self.thread_name,
+                 sorted(mine), len(self.timers))
         return self.store.offsets.stored_offsets(cluster, partitions)
 
     def partitions_revoked(self, partitions: list[Any]) -> None:
@@ -164,37 +246,36 @@ class ClockKeeper(BackgroundThread):
             except ValueError as error:
                 rejects.append((message, f"undecodable: {error}"))
                 continue
-            if event_type.startswith("Inquiry"):
+            if self.model.accepts(event_type):
                 decoded.append((event_type, record))
         with self.lock:
-            now = self.clock()
-            ids = [str(r["aggregate_id"]) for _, r in decoded]
+            batch = Batch(self, self.clock())
+            ids = [self.model.state_id(r) for _, r in decoded]
             loaded = self.store.load_many(ids)
-            states: dict[str, InquiryClocks | None] = {k: v[0] for k, v in loaded.items()}
-            effects = Effects()
+            states: dict[str, Any] = {k: v[0] for k, v in loaded.items()}
             for event_type, record in decoded:
-                inquiry_id = str(record["aggregate_id"])
-                states[inquiry_id] = self._apply(states.get(inquiry_id), event_type, record,
-                                                 effects, now)
+                state_id = self.model.state_id(record)
+                states[state_id] = self.model.apply(states.get(state_id), event_type, record,
+                                                    batch)
             touched = {k: v for k, v in states.items() if v is not None}
             for state in touched.values():
-                self._raise_due(state, now, effects)
-            self._record(effects)
+                self._raise_due(state, batch.now, batch.effects)
+            self._record(batch.effects)
             # Everything that may read the event store happens before the SQL transaction:
             # on SQLite, waiting for the event store while holding the write lock deadlocks.
-            nexts = {inquiry_id: self._next_due(state) for inquiry_id, state in touched.items()}
+            nexts = {state_id: self._next_due(state) for state_id, state in touched.items()}
             with self.store.db.transaction() as cur:
                 for message, reason in rejects:
                     self.store.offsets.reject(cur, cluster, partition.topic,
                                               partition.partition, message.offset, reason,
                                               message.key, message.value)
-                for inquiry_id, state in touched.items():
-                    self.store.save(cur, state, partition.partition, nexts[inquiry_id])
+                for state_id, state in touched.items():
+                    self.store.save(cur, state, partition.partition, nexts[state_id])
                 self.store.offsets.save_offset(cur, cluster, partition.topic,
                                                partition.partition, records[-1].offset + 1)
             if partition.partition in self.owned or not self.owned:
-                for inquiry_id, due in nexts.items():
-                    self.timers.set(inquiry_id, partition.partition, due)
+                for state_id, due in nexts.items():
+                    self.timers.set(state_id, partition.partition, due)
             self.events_applied += len(decoded)
             self.rejected += len(rejects)
         if rejects:
@@ -223,184 +304,112 @@ class ClockKeeper(BackgroundThread):
                 self._stop.wait(0.5)
 
     def fire(self, due: list[tuple[str, int]]) -> int:
-        """Raise what is due for these inquiries now; return how many signals were new."""
+        """Raise what is due for these states now; return how many signals were new."""
+        return self._rework([i for i, p in due if not self.owned or p in self.owned])
+
+    def _rework(self, ids: list[str], change: Callable[[Any, Batch], None] | None = None
+                ) -> int:
+        """Load, optionally change, raise what is due, record and store: for timers and
+        revisions (not for consumed events, whose offsets go with the states)."""
         with self.lock:
-            now = self.clock()
-            mine = [(i, p) for i, p in due if not self.owned or p in self.owned]
-            loaded = self.store.load_many(i for i, _ in mine)
-            effects = Effects()
+            loaded = self.store.load_many(ids)
+            batch = Batch(self, self.clock())
             for state, _ in loaded.values():
-                self._raise_due(state, now, effects)
-            recorded = self._record(effects)
-            nexts = {inquiry_id: (self._next_due(state), partition)
-                     for inquiry_id, (state, partition) in loaded.items()}
+                if change is not None:
+                    change(state, batch)
+                self._raise_due(state, batch.now, batch.effects)
+            recorded = self._record(batch.effects)
+            nexts = {state_id: self._next_due(state)
+                     for state_id, (state, _) in loaded.items()}
             with self.store.db.transaction() as cur:
-                for inquiry_id, (state, partition) in loaded.items():
-                    self.store.save(cur, state, partition, nexts[inquiry_id][0])
-            for inquiry_id, (next_due, partition) in nexts.items():
-                self.timers.set(inquiry_id, partition, next_due)
+                for state_id, (state, partition) in loaded.items():
+                    self.store.save(cur, state, partition, nexts[state_id])
+            for state_id, (_, partition) in loaded.items():
+                self.timers.set(state_id, partition, nexts[state_id])
             return recorded
 
     def retarget_agreement(self, agreement_id: str) -> int:
-        """A revision with apply_to_open: move this instance's open inquiries onto it."""
+        """A revision with apply_to_open: move this keeper's open clocks onto it."""
+        open_of = getattr(self.store, "open_of_agreement", None)
+        follow = getattr(self.model, "follow_revisions", None)
+        if open_of is None or follow is None:
+            return 0
         with self.lock:
-            ids = self.store.open_of_agreement(agreement_id, self.owned)
-            loaded = self.store.load_many(ids)
-            now = self.clock()
-            effects = Effects()
-            for state, _ in loaded.values():
-                self._follow_revisions(state, now, effects)
-            self._record(effects)
-            nexts = {inquiry_id: self._next_due(state)
-                     for inquiry_id, (state, _) in loaded.items()}
-            with self.store.db.transaction() as cur:
-                for inquiry_id, (state, partition) in loaded.items():
-                    self.store.save(cur, state, partition, nexts[inquiry_id])
-            for inquiry_id, (_, partition) in loaded.items():
-                self.timers.set(inquiry_id, partition, nexts[inquiry_id])
-            return len(loaded)
-
-    # ----- applying inquiry events -----
-
-    def _terms(self, state: InquiryClocks) -> AgreementTerms:
-        return self.config.terms(state.agreement_id, state.agreement_version)
-
-    def _follow_revisions(self, state: InquiryClocks, at: datetime, effects: Effects) -> None:
-        if not state.agreement_id:
-            return
-        carried = self.config.carried_version(state.agreement_id, state.agreement_version)
-        if carried > state.agreement_version:
-            terms = self.config.terms(state.agreement_id, carried)
-            self._stopped(state, state.retarget(terms, at, agreement_version=carried),
-                          effects, at)
-
-    def _apply(self, state: InquiryClocks | None, event_type: str, record: dict[str, Any],
-               effects: Effects, now: datetime) -> InquiryClocks | None:
-        version = int(record["aggregate_version"])
-        at: datetime = record["occurred_at"]
-        if event_type == "InquiryReceived":
-            if state is not None:
-                return state  # redelivered
-            return self._received(record, at, version)
-        if state is None:
-            # Received before this monitor kept clocks for it (or its receipt was lost):
-            # nothing to measure; counting it would be a guess.
-            log.debug("no clocks for inquiry %s; %s ignored", record["aggregate_id"],
-                      event_type)
-            return None
-        if version <= state.version:
-            return state  # redelivered or replayed
-        state.version = version
-        if not state.agreement_id:
-            return state
-        self._follow_revisions(state, at, effects)
-        self._raise_due(state, min(at, now), effects)
-        terms = self._terms(state)
-        stops: list[Stop] = []
-        if event_type == "InquiryFirstResponseRecorded":
-            stops = state.first_response(terms, at)
-        elif event_type == "InquiryContactLogged":
-            if record.get("direction") == "OUTBOUND":
-                stops = state.responded_again(terms, at)
-        elif event_type == "InquiryPutOnHold":
-            state.put_on_hold(terms, str(record.get("reason", "")), at)
-        elif event_type == "InquiryResumed":
-            state.resumed(at)
-        elif event_type == "InquiryResolved":
-            stops = state.resolved(terms, at)
-        elif event_type == "InquiryReopened":
-            state.reopened(terms, at)
-        elif event_type == "InquiryClosed":
-            stops = state.closed_at(terms, at)
-        elif event_type == "InquiryPriorityChanged":
-            stops = state.retarget(terms, at, priority=str(record["priority"]))
-        self._stopped(state, stops, effects, at)
-        return state
-
-    def _received(self, record: dict[str, Any], at: datetime, version: int) -> InquiryClocks:
-        requested = str(record.get("agreement_id", ""))
-        applied = self.config.for_new_inquiry(requested, at)
-        common = {"inquiry_id": str(record["aggregate_id"]), "priority": str(record["priority"]),
-                  "kind": str(record["kind"]), "category": str(record.get("category", "")),
-                  "department": str(record.get("department", "")),
-                  "subject": str(record.get("subject", ""))[:200], "version": version}
-        if applied is None:
-            log.warning("inquiry %s: no agreement %r and no default agreement: no clocks",
-                        common["inquiry_id"], requested)
-            return InquiryClocks(agreement_id="", agreement_version=0, **common)
-        agreement_id, version = applied
-        if agreement_id != requested:
-            log.warning("inquiry %s: unknown or retired agreement %r, measured under the "
-                        "default %r", common["inquiry_id"], requested, agreement_id)
-        return InquiryClocks.received(
-            agreement_id=agreement_id, agreement_version=version,
-            terms=self.config.terms(agreement_id, version), at=at, **common)
+            ids = list(open_of(agreement_id, self.owned))
+            self._rework(ids, follow)
+            return len(ids)
 
     # ----- signals -----
 
-    def _context(self, state: InquiryClocks) -> dict[str, str]:
-        return {"agreement_id": state.agreement_id,
-                "agreement_version": str(state.agreement_version),
-                "priority": state.priority, "kind": state.kind, "category": state.category,
-                "department": state.department, "subject": state.subject}
-
-    def _team(self, state: InquiryClocks, target: str, due_at: datetime, now: datetime,
+    def _team(self, state: Any, target: str, due_at: datetime, now: datetime,
               percent: int = 100) -> str:
-        """The on-call team for this inquiry's signals (routing rules, else the default)."""
-        facts = AlertFacts(
-            alert_id="", inquiry_id=state.inquiry_id, target=target,
-            kind="BREACH" if percent >= 100 else "WARNING",
-            agreement_id=state.agreement_id, priority=state.priority,
-            category=state.category, department=state.department, subject=state.subject,
-            due_at=due_at, raised_at=now, threshold_percent=percent)
-        return self.config.on_call.team_for(facts)
+        """The on-call team for this state's signals (routing rules, else the default)."""
+        return self.config.on_call.team_for(
+            self.model.facts(state, target, due_at, now, percent))
 
-    def _raise_due(self, state: InquiryClocks, now: datetime, effects: Effects) -> None:
-        if not state.agreement_id or not state.open_clocks():
+    def _context(self, state: Any) -> dict[str, str]:
+        return {**self.model.context(state), "scope": self.model.scope}
+
+    def _raise_due(self, state: Any, now: datetime, effects: Effects) -> None:
+        rules = self.model.rules(state)
+        if rules is None or not state.open_clocks():
             return
-        terms = self._terms(state)
-        for signal in state.due_signals(terms, now):
-            context = self._context(state)
-            team = self._team(state, signal.target.value, signal.due_at, now, signal.percent)
-            context["team"] = team
+        owner, inquiry_id = self.model.owner(state), self.model.inquiry_id(state)
+        for signal in state.due_signals(rules, now):
+            target = str(signal.target)
+            team = self._team(state, target, signal.due_at, now, signal.percent)
+            context = {**self._context(state), **self.model.signal_context(state, signal),
+                       "team": team}
             effects.latencies.append((now - signal.due_at).total_seconds())
             if signal.is_breach:
                 effects.new.append(Alert.raise_breach(
-                    inquiry_id=state.inquiry_id, target=signal.target.value,
+                    inquiry_id=inquiry_id, clock_owner=owner, target=target,
                     cycle=signal.cycle, due_at=signal.due_at, raised_at=now,
                     target_seconds=signal.target_seconds, team=team,
-                    reminder_minutes=terms.reminder_minutes, context=context))
+                    reminder_minutes=rules.reminder_minutes, context=context))
             else:
                 effects.new.append(ClockSignal._create(
                     ClockSignal.WarningReached,
-                    id=signal_id(state.inquiry_id, signal.target.value, signal.cycle,
-                                 str(signal.percent)),
-                    inquiry_id=state.inquiry_id, target=signal.target.value,
+                    id=signal_id(owner, target, signal.cycle, str(signal.percent)),
+                    inquiry_id=inquiry_id, target=target,
                     cycle=signal.cycle, percent=signal.percent, due_at=signal.due_at,
                     raised_at=now, target_seconds=signal.target_seconds, context=context))
 
-    def _stopped(self, state: InquiryClocks, stops: list[Stop], effects: Effects,
+    def _stopped(self, state: Any, stops: list[Stop], effects: Effects,
                  at: datetime) -> None:
+        owner, inquiry_id = self.model.owner(state), self.model.inquiry_id(state)
         for stop in stops:
+            target = str(stop.target)
+            breach_id = signal_id(owner, target, stop.cycle, "breach")
+            context = {**self._context(state), **self.model.stop_context(state, stop),
+                       "team": self._team(state, target, stop.at, stop.at)}
+            if stop.breached:
+                breached_at = stop.breached_at or self._breach_due(breach_id)
+                if breached_at is not None:
+                    context["breached_at"] = breached_at.astimezone(UTC).isoformat()
             effects.new.append(ClockSignal._create(
                 ClockSignal.Stopped,
-                id=signal_id(state.inquiry_id, stop.target.value, stop.cycle, "stop"),
-                inquiry_id=state.inquiry_id, target=stop.target.value, cycle=stop.cycle,
+                id=signal_id(owner, target, stop.cycle, "stop"),
+                inquiry_id=inquiry_id, target=target, cycle=stop.cycle,
                 outcome=stop.outcome, stopped_at=stop.at, elapsed_seconds=stop.elapsed_seconds,
-                target_seconds=stop.target_seconds, breached=stop.breached,
-                context={**self._context(state),
-                         "team": self._team(state, stop.target.value, stop.at, stop.at)}))
+                target_seconds=stop.target_seconds, breached=stop.breached, context=context))
             if stop.breached:
                 reason = (AlertResolution.CLOSED if stop.outcome == Outcome.CANCELLED
                           else AlertResolution.ANSWERED)
-                effects.resolutions.append(
-                    (signal_id(state.inquiry_id, stop.target.value, stop.cycle, "breach"),
-                     reason, at))
+                effects.resolutions.append((breach_id, reason, at))
 
-    def _next_due(self, state: InquiryClocks) -> datetime | None:
-        if not state.agreement_id or not state.open_clocks():
+    def _breach_due(self, alert_id: UUID) -> datetime | None:
+        """The breach time of a clock stored before clocks kept it: its alert's due time."""
+        try:
+            return self.app.alert(alert_id).due_at
+        except NotFound:
             return None
-        return state.next_due(self._terms(state))
+
+    def _next_due(self, state: Any) -> datetime | None:
+        rules = self.model.rules(state)
+        if rules is None or not state.open_clocks():
+            return None
+        return state.next_due(rules)
 
     def _record(self, effects: Effects) -> int:
         recorded = self.app.record_once(effects.new)

@@ -20,9 +20,13 @@ from madoguchi.errors import TransitionNotAllowed
 SIGNAL_NAMESPACE = uuid5(NAMESPACE_URL, "https://madoguchi.invalid/sla/signal")
 
 
-def signal_id(inquiry_id: str, target: str, cycle: int, what: str) -> UUID:
-    """Id of one fact about one clock cycle: ``what`` is a percent, ``breach`` or ``stop``."""
-    return uuid5(SIGNAL_NAMESPACE, f"{inquiry_id}/{target}/{cycle}/{what}")
+def signal_id(clock_owner: str, target: str, cycle: int, what: str) -> UUID:
+    """Id of one fact about one clock cycle: ``what`` is a percent, ``breach`` or ``stop``.
+
+    ``clock_owner`` is the inquiry id for customer clocks, the engagement id for supplier
+    clocks (an inquiry may have several engagements, each with its own cycles).
+    """
+    return uuid5(SIGNAL_NAMESPACE, f"{clock_owner}/{target}/{cycle}/{what}")
 
 
 class ClockSignal(Aggregate):
@@ -128,9 +132,12 @@ class Alert(Aggregate):
     @classmethod
     def raise_breach(cls, *, inquiry_id: str, target: str, cycle: int, due_at: datetime,
                      raised_at: datetime, target_seconds: int, team: str,
-                     reminder_minutes: int, context: dict[str, str]) -> Alert:
+                     reminder_minutes: int, context: dict[str, str],
+                     clock_owner: str = "") -> Alert:
+        """``clock_owner``: what the id derives from when not the inquiry (an engagement)."""
         return cls._create(
-            cls.Raised, id=signal_id(inquiry_id, target, cycle, "breach"), at=raised_at,
+            cls.Raised, id=signal_id(clock_owner or inquiry_id, target, cycle, "breach"),
+            at=raised_at,
             inquiry_id=inquiry_id, target=target, cycle=cycle, due_at=due_at,
             target_seconds=target_seconds, team=team, reminder_minutes=reminder_minutes,
             context=context,

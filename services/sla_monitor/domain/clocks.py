@@ -5,18 +5,53 @@ signals its warning thresholds and its breach (100 %) at most once per cycle: th
 ``fired_percent`` high-water mark only rises. Times come from the inquiry's events
 (``occurred_at``), so the same events always give the same signals, whenever they are
 processed; ``due_signals(now)`` raises what fell due up to ``now`` with its due time.
+
+A customer clock also counts the business time it ran while a supplier held the inquiry
+(``supplier_held_seconds``), and the part of that after its own target was passed
+(``supplier_late_seconds``): the share of a breach that happened at the supplier.
+Supplier clocks (``SupplierTarget``) use the same ``Clock``; see ``engagement_clocks``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, Protocol
 
 from madoguchi.businesstime.calendar import BusinessCalendar
 from services.sla_monitor.domain.agreement import AgreementTerms, Target
 
 BREACH = 100
+AWAITING_SUPPLIER = "AWAITING_SUPPLIER"
+
+
+class SupplierTarget(StrEnum):
+    """What a supplier engagement's clock measures (the contract's targets)."""
+
+    ACKNOWLEDGE = "ACKNOWLEDGE"   # engagement opened → acknowledged (or resolved)
+    RESOLVE = "RESOLVE"           # engagement opened → resolved
+
+
+ClockTarget = Target | SupplierTarget
+_TARGETS: dict[str, ClockTarget] = {t.value: t for t in (*Target, *SupplierTarget)}
+
+
+def clock_target(value: str) -> ClockTarget:
+    return _TARGETS[value]
+
+
+class ClockRules(Protocol):
+    """What running clocks need from their terms (an agreement, or a contract's clock terms)."""
+
+    @property
+    def calendar(self) -> BusinessCalendar: ...
+
+    @property
+    def warning_percents(self) -> tuple[int, ...]: ...
+
+    @property
+    def reminder_minutes(self) -> int: ...
 
 
 class Outcome:
@@ -29,7 +64,7 @@ class Outcome:
 class Signal:
     """A threshold (or the breach) a clock reached."""
 
-    target: Target
+    target: ClockTarget
     cycle: int
     percent: int                 # 100 = breach
     due_at: datetime             # when business time reached the threshold
@@ -44,18 +79,21 @@ class Signal:
 class Stop:
     """A clock stopped: the target was met, missed, or cancelled."""
 
-    target: Target
+    target: ClockTarget
     cycle: int
     outcome: str
     at: datetime
     elapsed_seconds: float
     target_seconds: int
     breached: bool
+    breached_at: datetime | None = None       # when business time passed the target
+    supplier_held_seconds: float = 0.0
+    supplier_late_seconds: float = 0.0
 
 
 @dataclass
 class Clock:
-    target: Target
+    target: ClockTarget
     cycle: int
     target_seconds: int
     started_at: datetime
@@ -65,6 +103,10 @@ class Clock:
     fired_percent: int = 0
     stopped_at: datetime | None = None
     outcome: str = ""
+    breached_at: datetime | None = None   # when business time passed the target
+    supplier_held: bool = False           # a supplier holds the inquiry now
+    supplier_held_seconds: float = 0.0    # business seconds run while a supplier held it
+    supplier_late_seconds: float = 0.0    # … of which after the target was passed
 
     @property
     def is_open(self) -> bool:
@@ -80,9 +122,30 @@ class Clock:
         return self.elapsed + calendar.business_seconds(self.since, at)
 
     def _accrue(self, calendar: BusinessCalendar, at: datetime) -> None:
-        if self.since is not None:
-            self.elapsed = self.elapsed_at(calendar, at)
-            self.since = max(self.since, at)
+        if self.since is None:
+            return
+        before, after = self.elapsed, self.elapsed_at(calendar, at)
+        if after > before:
+            target = self.target_seconds
+            if self.breached_at is None and self.fired_percent < BREACH and 0 < target < after:
+                # Passed the target in this stretch (or, after a lower target, at its start).
+                self.breached_at = calendar.add_business_seconds(
+                    self.since, max(0.0, target - before))
+            if self.supplier_held:
+                # Clamped: rounding must never make a part larger than its whole.
+                self.supplier_held_seconds = min(
+                    self.supplier_held_seconds + (after - before), after)
+                self.supplier_late_seconds = min(
+                    self.supplier_late_seconds + max(0.0, after - max(before, target)),
+                    self.supplier_held_seconds)
+        self.elapsed = after
+        self.since = max(self.since, at)
+
+    def hold_by_supplier(self, calendar: BusinessCalendar, at: datetime, held: bool) -> None:
+        """From ``at`` on, running time counts (or stops counting) as supplier-held."""
+        if self.is_open and self.supplier_held != held:
+            self._accrue(calendar, at)
+            self.supplier_held = held
 
     def pause(self, calendar: BusinessCalendar, at: datetime) -> None:
         if self.is_running:
@@ -106,7 +169,10 @@ class Clock:
         self.paused = False
         self.stopped_at = at
         return Stop(self.target, self.cycle, self.outcome, at, self.elapsed,
-                    self.target_seconds, breached)
+                    self.target_seconds, breached,
+                    breached_at=self.breached_at if breached else None,
+                    supplier_held_seconds=self.supplier_held_seconds,
+                    supplier_late_seconds=self.supplier_late_seconds)
 
     def next_threshold(self, percents: tuple[int, ...]) -> int | None:
         for percent in (*percents, BREACH):
@@ -137,23 +203,68 @@ class Clock:
             "target_seconds": self.target_seconds, "started_at": _iso(self.started_at),
             "elapsed": self.elapsed, "since": _iso(self.since), "paused": self.paused,
             "fired_percent": self.fired_percent, "stopped_at": _iso(self.stopped_at),
-            "outcome": self.outcome,
+            "outcome": self.outcome, "breached_at": _iso(self.breached_at),
+            "supplier_held": self.supplier_held,
+            "supplier_held_seconds": self.supplier_held_seconds,
+            "supplier_late_seconds": self.supplier_late_seconds,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Clock:
+        """Also reads states stored before breach times and supplier time were kept."""
         return cls(
-            target=Target(data["target"]), cycle=int(data["cycle"]),
+            target=clock_target(data["target"]), cycle=int(data["cycle"]),
             target_seconds=int(data["target_seconds"]),
             started_at=_parse(data["started_at"]) or datetime.min.replace(tzinfo=UTC),
             elapsed=float(data["elapsed"]), since=_parse(data["since"]),
             paused=bool(data["paused"]), fired_percent=int(data["fired_percent"]),
             stopped_at=_parse(data["stopped_at"]), outcome=str(data["outcome"]),
+            breached_at=_parse(data.get("breached_at")),
+            supplier_held=bool(data.get("supplier_held", False)),
+            supplier_held_seconds=float(data.get("supplier_held_seconds", 0.0)),
+            supplier_late_seconds=float(data.get("supplier_late_seconds", 0.0)),
         )
 
 
+class ClockSet:
+    """Reading and signalling over ``self.clocks``, shared by inquiry and engagement clocks."""
+
+    clocks: dict[Any, Clock]
+
+    def open_clocks(self) -> list[Clock]:
+        return [c for c in self.clocks.values() if c.is_open]
+
+    def due_signals(self, terms: ClockRules, now: datetime) -> list[Signal]:
+        """Every threshold reached by ``now`` that has not been signalled, oldest first."""
+        signals: list[Signal] = []
+        for clock in self.open_clocks():
+            while True:
+                nxt = clock.next_due(terms.calendar, terms.warning_percents)
+                if nxt is None or nxt[1] > now:
+                    break
+                percent, due = nxt
+                clock.fired_percent = percent
+                if percent >= BREACH and clock.breached_at is None:
+                    clock.breached_at = due
+                signals.append(Signal(clock.target, clock.cycle, percent, due,
+                                      clock.target_seconds))
+        return sorted(signals, key=lambda s: (s.due_at, s.percent))
+
+    def next_due(self, terms: ClockRules) -> datetime | None:
+        dues = [nxt[1] for c in self.open_clocks()
+                if (nxt := c.next_due(terms.calendar, terms.warning_percents)) is not None]
+        return min(dues, default=None)
+
+    def _stop_clock(self, calendar: BusinessCalendar, target: ClockTarget, at: datetime,
+                    cancel: bool = False) -> list[Stop]:
+        clock = self.clocks.get(target)
+        if clock is None or not clock.is_open:
+            return []
+        return [clock.stop(calendar, at, cancel=cancel)]
+
+
 @dataclass
-class InquiryClocks:
+class InquiryClocks(ClockSet):
     """Every clock of one inquiry, under the agreement version pinned at receipt."""
 
     inquiry_id: str
@@ -169,30 +280,20 @@ class InquiryClocks:
     responded: bool = False
     closed: bool = False
     clocks: dict[Target, Clock] = field(default_factory=dict)
+    # Engagements holding the inquiry (engaged, no outcome yet), oldest first, and since when.
+    supplier_engagements: list[str] = field(default_factory=list)
+    supplier_since: datetime | None = None
+    supplier_done: list[str] = field(default_factory=list)   # outcomes recorded
+    engagement_suppliers: dict[str, str] = field(default_factory=dict)  # of those holding
 
     # ----- reading -----
 
-    def open_clocks(self) -> list[Clock]:
-        return [c for c in self.clocks.values() if c.is_open]
-
-    def due_signals(self, terms: AgreementTerms, now: datetime) -> list[Signal]:
-        """Every threshold reached by ``now`` that has not been signalled, oldest first."""
-        signals: list[Signal] = []
-        for clock in self.open_clocks():
-            while True:
-                nxt = clock.next_due(terms.calendar, terms.warning_percents)
-                if nxt is None or nxt[1] > now:
-                    break
-                percent, due = nxt
-                clock.fired_percent = percent
-                signals.append(Signal(clock.target, clock.cycle, percent, due,
-                                      clock.target_seconds))
-        return sorted(signals, key=lambda s: (s.due_at, s.percent))
-
-    def next_due(self, terms: AgreementTerms) -> datetime | None:
-        dues = [nxt[1] for c in self.open_clocks()
-                if (nxt := c.next_due(terms.calendar, terms.warning_percents)) is not None]
-        return min(dues, default=None)
+    def holding_engagement(self, at: datetime) -> str:
+        """The engagement holding the inquiry at ``at`` if it still does; else empty."""
+        if self.supplier_engagements and self.supplier_since is not None \
+                and at >= self.supplier_since:
+            return self.supplier_engagements[0]
+        return ""
 
     # ----- the inquiry's life -----
 
@@ -217,16 +318,14 @@ class InquiryClocks:
         cycle = previous.cycle + 1 if previous else 1
         clock = Clock(target=target, cycle=cycle, target_seconds=seconds, started_at=at,
                       since=at)
+        clock.supplier_held = bool(self.supplier_engagements)
         if self.hold_reason and target in terms.pauses_for(self.hold_reason):
             clock.pause(terms.calendar, at)
         self.clocks[target] = clock
 
     def _stop(self, terms: AgreementTerms, target: Target, at: datetime,
               cancel: bool = False) -> list[Stop]:
-        clock = self.clocks.get(target)
-        if clock is None or not clock.is_open:
-            return []
-        return [clock.stop(terms.calendar, at, cancel=cancel)]
+        return self._stop_clock(terms.calendar, target, at, cancel)
 
     def first_response(self, terms: AgreementTerms, at: datetime) -> list[Stop]:
         if self.responded:
@@ -256,6 +355,37 @@ class InquiryClocks:
         self.hold_reason = ""
         for clock in self.open_clocks():
             clock.resume(at)
+
+    def supplier_engaged(self, terms: AgreementTerms, engagement_id: str, held: bool,
+                         at: datetime, supplier_id: str = "") -> None:
+        """A supplier took the inquiry on; ``held``: intake put it on hold for them."""
+        if held:
+            self.put_on_hold(terms, AWAITING_SUPPLIER, at)
+        if (not engagement_id or engagement_id in self.supplier_engagements
+                or engagement_id in self.supplier_done):
+            return   # repeated, or its outcome came first: the supplier holds nothing
+        if not self.supplier_engagements:
+            self.supplier_since = at
+            for clock in self.open_clocks():
+                clock.hold_by_supplier(terms.calendar, at, True)
+        self.supplier_engagements.append(engagement_id)
+        if supplier_id:
+            self.engagement_suppliers[engagement_id] = supplier_id
+
+    def supplier_outcome(self, terms: AgreementTerms, engagement_id: str, resumed: bool,
+                         at: datetime) -> None:
+        """The supplier's outcome was recorded; ``resumed``: intake ended their hold."""
+        if engagement_id and engagement_id not in self.supplier_done:
+            self.supplier_done.append(engagement_id)
+        if engagement_id in self.supplier_engagements:
+            self.supplier_engagements.remove(engagement_id)
+            self.engagement_suppliers.pop(engagement_id, None)
+            if not self.supplier_engagements:
+                self.supplier_since = None
+                for clock in self.open_clocks():
+                    clock.hold_by_supplier(terms.calendar, at, False)
+        if resumed:
+            self.resumed(at)
 
     def resolved(self, terms: AgreementTerms, at: datetime) -> list[Stop]:
         self.hold_reason = ""
@@ -295,6 +425,9 @@ class InquiryClocks:
                 stops.append(clock.stop(terms.calendar, at, cancel=True))
             else:
                 clock.target_seconds = seconds
+                if (clock.breached_at is None and clock.fired_percent < BREACH
+                        and clock.elapsed > seconds):
+                    clock.breached_at = at   # the new target is already passed
         return stops
 
     # ----- plain data -----
@@ -307,6 +440,10 @@ class InquiryClocks:
             "subject": self.subject, "version": self.version,
             "hold_reason": self.hold_reason, "responded": self.responded,
             "closed": self.closed, "clocks": [c.to_dict() for c in self.clocks.values()],
+            "supplier_engagements": list(self.supplier_engagements),
+            "supplier_since": _iso(self.supplier_since),
+            "supplier_done": list(self.supplier_done),
+            "engagement_suppliers": dict(self.engagement_suppliers),
         }
 
     @classmethod
@@ -320,6 +457,10 @@ class InquiryClocks:
             version=int(data["version"]), hold_reason=data.get("hold_reason", ""),
             responded=bool(data.get("responded")), closed=bool(data.get("closed")),
             clocks={c.target: c for c in clocks},
+            supplier_engagements=list(data.get("supplier_engagements") or []),
+            supplier_since=_parse(data.get("supplier_since")),
+            supplier_done=list(data.get("supplier_done") or []),
+            engagement_suppliers=dict(data.get("engagement_suppliers") or {}),
         )
 
 

@@ -33,9 +33,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from madoguchi.errors import InvalidField
 from services.sla_monitor.domain.agreement import PRIORITIES, Target
+from services.sla_monitor.domain.clocks import SupplierTarget
 
 DEFAULT_TIME_ZONE = "Asia/Tokyo"
-TARGETS = tuple(t.value for t in Target)
+TARGETS = tuple(t.value for t in (*Target, *SupplierTarget))   # customer, then supplier
 ALERT_KINDS = ("WARNING", "BREACH", "REMINDER", "ESCALATION")
 ROTATION = "rotation"            # escalation target: whoever is on call in the team's rotation
 USER_PREFIX = "user:"            # escalation target: one person, "user:<person id>"
@@ -266,7 +267,7 @@ class AlertFacts:
 
     alert_id: str                     # may be empty while routing, before the alert exists
     inquiry_id: str
-    target: str                       # FIRST_RESPONSE | RESOLUTION | UPDATE
+    target: str                       # FIRST_RESPONSE | RESOLUTION | UPDATE | ACKNOWLEDGE | RESOLVE
     kind: str                         # WARNING | BREACH | REMINDER | ESCALATION
     agreement_id: str
     priority: str
@@ -325,7 +326,8 @@ def route(alert: AlertFacts, rules: Sequence[RouteRule], default_team: str) -> s
 # ----- notifications and grouping -----
 
 _TARGET_WORDS = {"FIRST_RESPONSE": "first response", "RESOLUTION": "resolution",
-                 "UPDATE": "update"}
+                 "UPDATE": "update", "ACKNOWLEDGE": "supplier acknowledgement",
+                 "RESOLVE": "supplier resolution"}
 _KIND_NOUNS = {"WARNING": "warnings", "BREACH": "breaches", "REMINDER": "reminders",
                "ESCALATION": "escalations"}
 
