@@ -108,6 +108,16 @@ def realistic_events() -> list[Any]:
                             reason="転出期限が迫っているため", **meta(55))
     inquiry.escalate(target="TIER", to_tier=2, to_department="", to_supplier_id="",
                      reason="手数料の免除要件の確認が必要", **meta(60))
+    inquiry.escalate(target="SUPPLIER", to_tier=0, to_department="",
+                     to_supplier_id="SUP-住基システム", reason="システム障害の疑い", **meta(62))
+    engagement_id = str(uuid5(inquiry.id, "engagement"))
+    inquiry.record_supplier_engaged(engagement_id=engagement_id,
+                                    supplier_id="SUP-住基システム", contract_id="CT-2026-01",
+                                    coverage="COVERED", **meta(63, actor="supplier-service"))
+    inquiry.record_supplier_outcome(engagement_id=engagement_id,
+                                    supplier_id="SUP-住基システム", outcome="RESOLVED",
+                                    note="設定を修正しました。",
+                                    **meta(65, actor="supplier-service"))
     inquiry.put_on_hold(reason="AWAITING_CUSTOMER", note="本人確認書類の提出待ち", **meta(70))
     inquiry.resume(note="書類を受領しました", **meta(1440))
     inquiry.resolve(resolution_code="ANSWERED",
@@ -143,7 +153,7 @@ def events() -> list[Any]:
 
 def test_every_domain_event_has_a_schema(catalog: SchemaCatalog) -> None:
     discovered = domain_event_classes()
-    assert len(discovered) == 13, sorted(discovered)
+    assert len(discovered) == 15, sorted(discovered)
     missing = sorted(set(discovered) - set(catalog.event_types))
     assert not missing, f"domain events without an Avro schema: {missing}"
 
@@ -210,7 +220,18 @@ def test_records_carry_the_domain_values(catalog: SchemaCatalog, events: list[An
     assert received["aggregate_id"] == inquiry_id_for("web-2026-0401-0001")
     assert received["aggregate_version"] == 1
     assert "request_fingerprint" not in received
-    assert by_type["InquiryEscalated"]["to_tier"] == 2
+    escalated = by_type["InquiryEscalated"]
+    assert escalated["to_tier"] == 2
+    assert (escalated["category"], escalated["priority"], escalated["kind"]) == (
+        "住民記録", "P2", "REQUEST")
+    assert escalated["subject"] == "住民票の写しの請求について"
+    engaged = by_type["InquirySupplierEngaged"]
+    assert (engaged["supplier_id"], engaged["contract_id"], engaged["coverage"]) == (
+        "SUP-住基システム", "CT-2026-01", "COVERED")
+    assert engaged["held"] is True and engaged["actor"] == "supplier-service"
+    ended = by_type["InquirySupplierOutcomeRecorded"]
+    assert (ended["engagement_id"], ended["outcome"]) == (engaged["engagement_id"], "RESOLVED")
+    assert ended["note"] == "設定を修正しました。" and ended["resumed"] is True
     changed = by_type["InquiryPriorityChanged"]
     assert (changed["impact"], changed["urgency"]) == ("MEDIUM", "HIGH")
     assert (changed["previous_priority"], changed["priority"]) == ("P4", "P2")

@@ -82,6 +82,18 @@ def log_contact(i: Inquiry) -> None:
                          direction="INBOUND", note="追加の連絡", **domain_meta())
 
 
+def supplier_engaged(i: Inquiry) -> None:
+    assert i.record_supplier_engaged(engagement_id=f"engagement-{next(_keys)}",
+                                     supplier_id="SUP-1", contract_id="CT-1",
+                                     coverage="COVERED", **domain_meta())
+
+
+def supplier_outcome(i: Inquiry) -> None:
+    assert i.record_supplier_outcome(engagement_id=f"engagement-{next(_keys)}",
+                                     supplier_id="SUP-1", outcome="RESOLVED", note="直しました",
+                                     **domain_meta())
+
+
 Op = Callable[[Inquiry], None]
 
 # How to reach each status from a fresh inquiry (the shortest way).
@@ -139,6 +151,13 @@ TABLE: dict[str, tuple[Op, tuple[Status | None, ...]]] = {
         _, _, _, _, _, S.RESOLVED, S.CLOSED)),
     "log_contact": (log_contact, (
         S.RECEIVED, S.RESPONDED, S.ASSIGNED, S.ESCALATED, S.ON_HOLD, S.RESOLVED, _)),
+    # Facts reported by the supplier service are never refused; only an open inquiry not
+    # on hold waits for the supplier, and an outcome without a hold by its engagement
+    # changes nothing (see test_supplier_engagement_on_inquiry.py).
+    "record_supplier_engaged": (supplier_engaged, (
+        S.ON_HOLD, S.ON_HOLD, S.ON_HOLD, S.ON_HOLD, S.ON_HOLD, S.RESOLVED, S.CLOSED)),
+    "record_supplier_outcome": (supplier_outcome, (
+        S.RECEIVED, S.RESPONDED, S.ASSIGNED, S.ESCALATED, S.ON_HOLD, S.RESOLVED, S.CLOSED)),
 }
 ALLOWED = [pytest.param(op, before, after, id=f"{name}@{before}")
            for name, (op, row) in TABLE.items()
@@ -270,6 +289,15 @@ def test_department_and_supplier_escalations_keep_the_tier() -> None:
     assert [(e.target, e.from_tier, e.to_tier) for e in events] == [
         ("TIER", 1, 2), ("DEPARTMENT", 2, 2), ("SUPPLIER", 2, 2)]
     assert [e.from_department for e in events] == ["総務部", "総務部", "経理部"]
+
+
+def test_an_escalation_carries_the_inquirys_packet() -> None:
+    inquiry = new_inquiry()
+    change_priority(inquiry)
+    escalate_supplier(inquiry)
+    (_, event) = inquiry.collect_events()
+    assert (event.category, event.priority, event.kind) == ("account", "P1", "QUESTION")
+    assert event.subject == "パスワードを忘れました"
 
 
 def test_satisfaction_only_after_resolution_and_only_once() -> None:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
-from uuid import UUID
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -25,6 +26,8 @@ from hypothesis.stateful import (
 from madoguchi.errors import TransitionNotAllowed
 from madoguchi.eventstream.records import event_type_name, to_record
 from madoguchi.jsonable import jsonable
+from madoguchi.storage.sql import SqlDatabase
+from madoguchi.storage.urls import parse_database_url
 from services.intake.application import commands as c
 from services.intake.application.service import IntakeApplication
 from services.intake.domain.inquiry import Inquiry
@@ -38,7 +41,9 @@ from services.intake.domain.values import (
     Limits,
     Priority,
     Status,
+    SupplierOutcome,
 )
+from services.projections.adapters.sql_store import InquiryStore
 from services.projections.domain import inquiry_view
 from tests.unit._support import NOW, make_app, meta, receive_cmd, stored_count
 
@@ -160,6 +165,80 @@ def test_the_row_takes_the_changed_priority() -> None:
                        "previous_priority": "P5", "reason": "影響範囲が拡大"}
 
 
+def test_the_row_follows_a_supplier_engagement() -> None:
+    app = make_app()
+    inquiry = app.receive_inquiry(receive_cmd()).aggregate
+    iid = str(inquiry.id)
+    app.escalate(iid, 0, meta(), "SUPPLIER", 0, "", "SUP-7", "製品不具合")
+    supplier = meta(actor="supplier-service")
+    engagement = str(uuid5(NAMESPACE_URL, "engagement-view"))
+    held = app.record_supplier_engaged(iid, supplier, engagement, "SUP-8", "CT-1", "COVERED")
+    view = fold(app, iid)
+    assert_view_agrees(view, held.aggregate)
+    assert (view["status"], view["hold_reason"], view["supplier_id"]) == (
+        "ON_HOLD", "AWAITING_SUPPLIER", "SUP-8")
+    assert app.record_supplier_engaged(iid, supplier, engagement, "SUP-8", "CT-1",
+                                       "COVERED").replayed
+    resumed = app.record_supplier_outcome(iid, supplier, engagement, "SUP-8", "RESOLVED",
+                                          "ファームウェアを更新")
+    view = fold(app, iid, view)
+    assert_view_agrees(view, resumed.aggregate)
+    assert (view["status"], view["hold_reason"], view["version"]) == ("ESCALATED", "", 4)
+    engaged_event, ended_event = app.events.get(inquiry.id, gt=2)
+    assert inquiry_view.timeline_details(jsonable(to_record(engaged_event)[1])) == {
+        "engagement_id": engagement, "supplier_id": "SUP-8", "contract_id": "CT-1",
+        "coverage": "COVERED", "held": True}
+    assert inquiry_view.timeline_details(jsonable(to_record(ended_event)[1])) == {
+        "engagement_id": engagement, "supplier_id": "SUP-8", "outcome": "RESOLVED",
+        "note": "ファームウェアを更新", "resumed": True}
+
+
+def test_an_outcome_that_resumed_nothing_leaves_the_row_as_it_was() -> None:
+    app = make_app()
+    inquiry = app.receive_inquiry(receive_cmd()).aggregate
+    iid = str(inquiry.id)
+    app.escalate(iid, 0, meta(), "SUPPLIER", 0, "", "SUP-7", "製品不具合")
+    app.put_on_hold(iid, 0, meta(), "AWAITING_CUSTOMER", "")
+    engagement = str(uuid5(NAMESPACE_URL, "engagement-not-held"))
+    supplier = meta(actor="supplier-service")
+    app.record_supplier_engaged(iid, supplier, engagement, "SUP-7", "", "NO_CONTRACT")
+    last = app.record_supplier_outcome(iid, supplier, engagement, "SUP-7", "HANDED_BACK", "")
+    view = fold(app, iid)
+    assert_view_agrees(view, last.aggregate)
+    assert (view["status"], view["hold_reason"]) == ("ON_HOLD", "AWAITING_CUSTOMER")
+
+
+def test_the_stored_row_folds_supplier_events_in_version_order(tmp_path: Path) -> None:
+    """Delivered backwards, the engagement events wait for their predecessors."""
+    app = make_app()
+    inquiry = app.receive_inquiry(receive_cmd()).aggregate
+    iid = str(inquiry.id)
+    app.escalate(iid, 0, meta(), "SUPPLIER", 0, "", "SUP-7", "製品不具合")
+    engagement = str(uuid5(NAMESPACE_URL, "engagement-sql"))
+    app.record_supplier_engaged(iid, meta(), engagement, "SUP-7", "CT-1", "COVERED")
+    last = app.record_supplier_outcome(iid, meta(), engagement, "SUP-7", "WITHDRAWN", "取消")
+    db = SqlDatabase(parse_database_url(f"sqlite:///{tmp_path / 'projections.db'}"))
+    store = InquiryStore(db)
+    records = [to_record(e) for e in app.events.get(inquiry.id)]
+    try:
+        for event_type, record in reversed(records):
+            with db.transaction() as cur:
+                assert store.apply_inquiry_event(cur, event_type, jsonable(record))
+            if record["aggregate_version"] > 1:
+                assert store.get(iid) is None  # nothing folded until version 1 arrives
+        with db.transaction() as cur:  # redelivered: stored once, folded once
+            assert not store.apply_inquiry_event(cur, *map(jsonable, records[2]))
+        row = store.get(iid)
+        assert row is not None
+        assert_view_agrees({k: v for k, v in row.items() if k != "timeline"}, last.aggregate)
+        assert (row["status"], row["version"]) == ("ESCALATED", 4)
+        assert [t["event_type"] for t in row["timeline"]][2:] == [
+            "InquirySupplierEngaged", "InquirySupplierOutcomeRecorded"]
+        assert row["timeline"][3]["details"]["note"] == "取消"
+    finally:
+        db.close()
+
+
 # ----- any life: a state machine choosing among the commands the status allows -----
 
 times = st.one_of(
@@ -176,6 +255,7 @@ classifications = st.one_of(
     st.tuples(st.sampled_from(["", *Level]).map(str), st.sampled_from(["", *Level]).map(str),
               st.sampled_from(list(Priority)).map(str)),  # an explicit priority
 )
+engagement_ids = st.sampled_from([str(uuid5(NAMESPACE_URL, f"engagement-{n}")) for n in range(3)])
 receive_cmds = st.builds(
     lambda channel, kind, impact, urgency, priority, contacted, subject, department:
     receive_cmd(channel=channel, kind=kind, impact=impact, urgency=urgency, priority=priority,
@@ -292,6 +372,19 @@ class InquiryLife(RuleBasedStateMachine):
     @rule(m=metas, score=st.integers(0, 10))
     def satisfaction(self, m: c.Meta, score: int) -> None:
         self.run(lambda: self.app.record_satisfaction(self.iid, 0, m, score, ""))
+
+    @precondition(lambda self: self.inquiry is not None)
+    @rule(m=metas, engagement=engagement_ids, supplier=st.sampled_from(["", "SUP-1", "SUP-2"]))
+    def supplier_engaged(self, m: c.Meta, engagement: str, supplier: str) -> None:
+        # In any status, in any order with its outcome, and repeated: never refused.
+        self.run(lambda: self.app.record_supplier_engaged(self.iid, m, engagement, supplier,
+                                                          "CT-1", "COVERED"))
+
+    @precondition(lambda self: self.inquiry is not None)
+    @rule(m=metas, engagement=engagement_ids, outcome=st.sampled_from(list(SupplierOutcome)))
+    def supplier_outcome(self, m: c.Meta, engagement: str, outcome: str) -> None:
+        self.run(lambda: self.app.record_supplier_outcome(self.iid, m, engagement, "SUP-1",
+                                                          outcome, "対応済み"))
 
     @precondition(lambda self: self.inquiry is not None)
     @rule(which=st.integers(0, 10), m=metas)

@@ -25,6 +25,7 @@ from services.intake.domain.values import (
     Level,
     Limits,
     Priority,
+    SupplierOutcome,
 )
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # no service desk record predates this
@@ -296,4 +297,33 @@ def validate_satisfaction(score: int, comment: str, meta: Meta, now: datetime) -
         v.add("score", "must be between 0 and 10")
     v.text("comment", comment, Limits.COMMENT)
     check_meta(v, meta, now)
+    v.raise_if_any()
+
+
+# Supplier facts come from the supplier service's stream, not from a person: only what
+# would make the record meaningless is refused, so a reported fact is never lost to a
+# limit (long texts are the supplier's to bound).
+ENGAGEMENT_ID_LIMIT = 64
+
+
+def _check_engagement(v: Violations, engagement_id: str, supplier_id: str) -> None:
+    v.text("engagement_id", engagement_id, ENGAGEMENT_ID_LIMIT, required=True)
+    v.text("supplier_id", supplier_id, Limits.NOTE)
+
+
+def validate_supplier_engaged(engagement_id: str, supplier_id: str, contract_id: str,
+                              coverage: str) -> None:
+    v = Violations()
+    _check_engagement(v, engagement_id, supplier_id)
+    v.text("contract_id", contract_id, Limits.NOTE)
+    v.text("coverage", coverage, Limits.NOTE)
+    v.raise_if_any()
+
+
+def validate_supplier_outcome(engagement_id: str, supplier_id: str, outcome: str,
+                              note: str) -> None:
+    v = Violations()
+    _check_engagement(v, engagement_id, supplier_id)
+    v.enum("outcome", outcome, SupplierOutcome)
+    v.text("note", note, 1_000_000)
     v.raise_if_any()

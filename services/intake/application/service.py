@@ -288,6 +288,38 @@ class IntakeApplication(SaveListeners, Application[UUID]):
                             lambda i, m: i.record_satisfaction(score=score, comment=comment,
                                                                **m))
 
+    # ----- supplier engagements (from the supplier service's stream) -----
+
+    def record_supplier_engaged(self, inquiry_id: str, meta: c.Meta, engagement_id: str,
+                                supplier_id: str, contract_id: str, coverage: str) -> Outcome:
+        """Record an opened engagement on the inquiry (ON_HOLD AWAITING_SUPPLIER if open).
+
+        Idempotent per engagement: a repeat stores nothing and is answered as a replay.
+        """
+        self._validate(inquiry_id, lambda: c.validate_supplier_engaged(
+            engagement_id, supplier_id, contract_id, coverage))
+        return self._change(
+            inquiry_id, 0, meta,
+            lambda i, m: i.record_supplier_engaged(
+                engagement_id=engagement_id, supplier_id=supplier_id,
+                contract_id=contract_id, coverage=coverage, **m),
+            is_retry=lambda i: i.is_engagement_recorded(engagement_id))
+
+    def record_supplier_outcome(self, inquiry_id: str, meta: c.Meta, engagement_id: str,
+                                supplier_id: str, outcome: str, note: str) -> Outcome:
+        """Record how an engagement ended; ends the hold it caused, so the clocks resume.
+
+        Idempotent per engagement: a repeat stores nothing and is answered as a replay.
+        """
+        self._validate(inquiry_id, lambda: c.validate_supplier_outcome(
+            engagement_id, supplier_id, outcome, note))
+        return self._change(
+            inquiry_id, 0, meta,
+            lambda i, m: i.record_supplier_outcome(
+                engagement_id=engagement_id, supplier_id=supplier_id, outcome=outcome,
+                note=note, **m),
+            is_retry=lambda i: i.is_outcome_recorded(engagement_id))
+
     # ----- queries -----
 
     def get_inquiry(self, inquiry_id: str) -> Inquiry:

@@ -22,6 +22,10 @@ from services.intake.domain.values import (
     Status,
 )
 
+# Per engagement, what the inquiry knows of it: supplier_id, contract_id, coverage,
+# engaged (SupplierEngaged recorded) and outcome ("" until SupplierOutcomeRecorded).
+Engagement = dict[str, Any]
+
 # Inquiry ids are derived from the idempotency key, so a retried creation finds the
 # inquiry it created before instead of making a second one.
 INQUIRY_NAMESPACE = UUID("6f1d7c1e-2f0b-4d5e-9a39-6d8f0e2b9a11")
@@ -98,6 +102,19 @@ class Inquiry(Aggregate):
         to_department: str
         to_supplier_id: str
         reason: str
+        # The escalation packet: what the department or supplier is handed (schema v2).
+        category: str
+        priority: str
+        kind: str
+        subject: str
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Escalations stored before the packet existed carry it empty."""
+            for name in ("category", "priority", "kind", "subject"):
+                state.setdefault(name, "")
 
         def apply(self, aggregate: Inquiry) -> None:
             aggregate.status = Status.ESCALATED
@@ -136,6 +153,49 @@ class Inquiry(Aggregate):
         def apply(self, aggregate: Inquiry) -> None:
             aggregate.status = aggregate.open_status()
             aggregate.hold_reason = ""
+            aggregate.holding_engagement = ""
+
+    class SupplierEngaged(Event):
+        """The supplier service opened an engagement for this inquiry."""
+
+        engagement_id: str
+        supplier_id: str
+        contract_id: str
+        coverage: str
+        held: bool
+
+        def apply(self, aggregate: Inquiry) -> None:
+            engagement = aggregate.engagement(self.engagement_id)
+            engagement.update(engaged=True, contract_id=self.contract_id,
+                              coverage=self.coverage)
+            if self.supplier_id:
+                engagement["supplier_id"] = self.supplier_id
+                aggregate.supplier_id = self.supplier_id
+            if self.held:
+                aggregate.status = Status.ON_HOLD
+                aggregate.hold_reason = HoldReason.AWAITING_SUPPLIER
+                aggregate.waited_on_supplier = True
+                aggregate.holding_engagement = self.engagement_id
+
+    class SupplierOutcomeRecorded(Event):
+        """The supplier service reported how an engagement ended."""
+
+        engagement_id: str
+        supplier_id: str
+        outcome: str
+        note: str
+        resumed: bool
+
+        def apply(self, aggregate: Inquiry) -> None:
+            engagement = aggregate.engagement(self.engagement_id)
+            engagement["outcome"] = self.outcome
+            if self.supplier_id and not engagement["supplier_id"]:
+                engagement["supplier_id"] = self.supplier_id
+            if self.resumed:
+                aggregate.status = aggregate.open_status()
+                aggregate.hold_reason = ""
+            if aggregate.holding_engagement == self.engagement_id:
+                aggregate.holding_engagement = ""
 
     class Resolved(Event):
         resolution_code: str
@@ -146,6 +206,7 @@ class Inquiry(Aggregate):
         def apply(self, aggregate: Inquiry) -> None:
             aggregate.status = Status.RESOLVED
             aggregate.hold_reason = ""
+            aggregate.holding_engagement = ""
             aggregate.resolved_at = self.occurred_at
             aggregate.resolution_code = self.resolution_code
             aggregate.resolution_text = self.resolution_text
@@ -233,6 +294,8 @@ class Inquiry(Aggregate):
         self.reopen_count = 0
         self.satisfaction_score: int | None = None
         self.satisfaction_comment = ""
+        self.engagements: dict[str, Engagement] = {}   # engagement id -> what is known
+        self.holding_engagement = ""  # the engagement this inquiry is ON_HOLD for, if any
 
     # ----- creation -----
 
@@ -302,7 +365,9 @@ class Inquiry(Aggregate):
         self.trigger_event(
             self.Escalated, target=target, from_tier=self.tier, to_tier=new_tier,
             from_department=self.escalated_department or self.department,
-            to_department=to_department, to_supplier_id=to_supplier_id, reason=reason, **meta,
+            to_department=to_department, to_supplier_id=to_supplier_id, reason=reason,
+            category=self.category, priority=self.priority, kind=self.kind,
+            subject=self.subject, **meta,
         )
 
     def has_classification(self, impact: str, urgency: str, priority: str) -> bool:
@@ -329,6 +394,58 @@ class Inquiry(Aggregate):
     def resume(self, *, note: str, **meta: Any) -> None:
         self._require(self.status == Status.ON_HOLD, f"inquiry is {self.status}, not ON_HOLD")
         self.trigger_event(self.Resumed, note=note, **meta)
+
+    # ----- supplier engagements (reported by the supplier service) -----
+
+    def engagement(self, engagement_id: str) -> Engagement:
+        """What is known of an engagement (created empty on first mention)."""
+        return self.engagements.setdefault(engagement_id, {
+            "supplier_id": "", "contract_id": "", "coverage": "", "engaged": False,
+            "outcome": ""})
+
+    def is_engagement_recorded(self, engagement_id: str) -> bool:
+        """True when SupplierEngaged was recorded for this engagement."""
+        return bool(self.engagements.get(engagement_id, {}).get("engaged"))
+
+    def is_outcome_recorded(self, engagement_id: str) -> bool:
+        """True when the engagement's outcome was recorded."""
+        return bool(self.engagements.get(engagement_id, {}).get("outcome"))
+
+    @property
+    def is_awaiting_supplier(self) -> bool:
+        return self.status == Status.ON_HOLD and self.hold_reason == HoldReason.AWAITING_SUPPLIER
+
+    def record_supplier_engaged(self, *, engagement_id: str, supplier_id: str,
+                                contract_id: str, coverage: str, **meta: Any) -> bool:
+        """Record an opened engagement; False (nothing recorded) when it was recorded before.
+
+        An open inquiry not on hold waits for the supplier: ON_HOLD AWAITING_SUPPLIER, so
+        its own clocks stop. Otherwise (already on hold, resolved, closed, or the outcome
+        arrived first) the fact is only recorded.
+        """
+        if self.is_engagement_recorded(engagement_id):
+            return False
+        finished = self.is_outcome_recorded(engagement_id)
+        held = self.is_open and self.status != Status.ON_HOLD and not finished
+        self.trigger_event(self.SupplierEngaged, engagement_id=engagement_id,
+                           supplier_id=supplier_id, contract_id=contract_id,
+                           coverage=coverage, held=held, **meta)
+        return True
+
+    def record_supplier_outcome(self, *, engagement_id: str, supplier_id: str, outcome: str,
+                                note: str, **meta: Any) -> bool:
+        """Record how an engagement ended; False (nothing recorded) when recorded before.
+
+        When this engagement holds the inquiry (ON_HOLD AWAITING_SUPPLIER), the hold ends
+        and the inquiry returns to its open status: its clocks resume.
+        """
+        if self.is_outcome_recorded(engagement_id):
+            return False
+        resumed = self.is_awaiting_supplier and self.holding_engagement == engagement_id
+        self.trigger_event(self.SupplierOutcomeRecorded, engagement_id=engagement_id,
+                           supplier_id=supplier_id, outcome=outcome, note=note,
+                           resumed=resumed, **meta)
+        return True
 
     def resolve(self, *, resolution_code: str, resolution_text: str, faq_entry_id: str,
                 **meta: Any) -> None:

@@ -63,6 +63,14 @@ class EscalationTarget(StrEnum):
     SUPPLIER = "SUPPLIER"
 
 
+class SupplierOutcome(StrEnum):
+    """How a supplier engagement ended, as the supplier service reports it."""
+
+    RESOLVED = "RESOLVED"
+    HANDED_BACK = "HANDED_BACK"
+    WITHDRAWN = "WITHDRAWN"
+
+
 class AttemptOutcome(StrEnum):
     OFFERED = "OFFERED"
     ANSWERED = "ANSWERED"

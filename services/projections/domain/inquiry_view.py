@@ -70,6 +70,14 @@ def apply(view: dict[str, Any], event_type: str, r: dict[str, Any]) -> dict[str,
         v.update(status="ON_HOLD", hold_reason=r["reason"])
     elif event_type == "InquiryResumed":
         v.update(status=open_status(v), hold_reason="")
+    elif event_type == "InquirySupplierEngaged":
+        if r.get("supplier_id"):
+            v["supplier_id"] = r["supplier_id"]
+        if r.get("held"):
+            v.update(status="ON_HOLD", hold_reason="AWAITING_SUPPLIER")
+    elif event_type == "InquirySupplierOutcomeRecorded":
+        if r.get("resumed"):
+            v.update(status=open_status(v), hold_reason="")
     elif event_type == "InquiryResolved":
         v.update(status="RESOLVED", resolved_at=at, hold_reason="",
                  faq_entry_id=r.get("faq_entry_id", ""),
