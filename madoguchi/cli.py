@@ -86,13 +86,15 @@ def main(argv: list[str] | None = None) -> int:
 
         ensure_utf8(sys.stdout)
         day = date.fromisoformat(args.day) if args.day else None
-        run_demo(args.intake or settings.address("intake"), day=day, seed=args.seed,
-                 size=args.size, live=not args.no_live, watch=not args.no_watch,
-                 watch_seconds=args.watch_seconds,
-                 sla_monitor_address=args.sla_monitor or settings.address("sla_monitor"),
-                 supplier_address=args.supplier or settings.address("supplier"),
-                 suppliers=not args.no_suppliers)
-        return 0
+        counts = run_demo(
+            args.intake or settings.address("intake"), day=day, seed=args.seed,
+            size=args.size, live=not args.no_live, watch=not args.no_watch,
+            watch_seconds=args.watch_seconds,
+            sla_monitor_address=args.sla_monitor or settings.address("sla_monitor"),
+            supplier_address=args.supplier or settings.address("supplier"),
+            suppliers=not args.no_suppliers)
+        return 1 if (counts["failed"] or counts.get("live_failed")
+                     or counts.get("supplier_failed")) else 0
     if args.command == "watch":
         from madoguchi.watch import ensure_utf8, run_watch
 

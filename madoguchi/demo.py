@@ -1557,7 +1557,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                       sla_monitor_address=args.sla_monitor or settings.address("sla_monitor"),
                       supplier_address=args.supplier or settings.address("supplier"),
                       suppliers=not args.no_suppliers)
-    return 1 if counts["failed"] or counts.get("live_failed") else 0
+    return 1 if (counts["failed"] or counts.get("live_failed")
+                 or counts.get("supplier_failed")) else 0
 
 
 if __name__ == "__main__":

@@ -238,8 +238,8 @@ def test_escalation_to_breach_to_penalty_to_resumed_inquiry(path: SupplierPath) 
                  if t == "SlaBreached" and r["context"].get("scope") == "SUPPLIER"]
         return found
     breaches = eventually(supplier_breaches)
-    assert [(str(b["inquiry_id"]), b["target"], b["context"]["engagement_id"]) for b in breaches] == [
-        (inquiry_id, "ACKNOWLEDGE", engagement.engagement_id)]
+    assert [(str(b["inquiry_id"]), b["target"], b["context"]["engagement_id"])
+            for b in breaches] == [(inquiry_id, "ACKNOWLEDGE", engagement.engagement_id)]
 
     # Everything read again from the beginning: nothing opened, charged or recorded twice.
     path.replay_everything()

@@ -40,6 +40,8 @@ def launcher_env(data_dir: Path) -> dict[str, str]:
         "MADOGUCHI_PROJECTIONS_METRICS_PORT": str(free_port()),
         "MADOGUCHI_SLA_MONITOR_PORT": str(free_port()),
         "MADOGUCHI_SLA_MONITOR_METRICS_PORT": str(free_port()),
+        "MADOGUCHI_SUPPLIER_PORT": str(free_port()),
+        "MADOGUCHI_SUPPLIER_METRICS_PORT": str(free_port()),
         "PYTHONUNBUFFERED": "1",
     })
     env.pop("MADOGUCHI_KAFKA_BOOTSTRAP_SERVERS", None)
@@ -87,6 +89,11 @@ def test_up_demo_stop_and_restart_lose_nothing(tmp_path: Path) -> None:
         # The live part: the console watch saw a warning, then the breach, of inquiry A.
         assert re.search(r"▶ A .* WARNING ", demo.stdout), demo.stdout
         assert re.search(r"▶ A .* BREACH ", demo.stdout), demo.stdout
+        # The suppliers: the maintenance vendor acknowledged 2 h 25 min late, 2 started
+        # hours at 10 000 yen each; the gap (no contract for ごみ) was reported, not dropped.
+        assert "委託先SLA違反 supplier breach" in demo.stdout, demo.stdout
+        assert "違約金 penalty 20,000 円" in demo.stdout, demo.stdout
+        assert "NO_CONTRACT" in demo.stdout, demo.stdout
         alerts = alert_ids(env)
         assert alerts
         inquiries = eventually(lambda: total(env) >= 35 and total(env), timeout=60)
@@ -103,7 +110,7 @@ def test_up_demo_stop_and_restart_lose_nothing(tmp_path: Path) -> None:
     finally:
         stop_up(process, log)
     output = log.read_text(encoding="utf-8")
-    for name in ("intake", "projections", "sla_monitor"):
+    for name in ("intake", "projections", "sla_monitor", "supplier"):
         assert f"{name} stopped (0)" in output
     assert "broker stopped" in output
 

@@ -225,6 +225,27 @@ def test_ledger_accrues_once_per_clock_and_unit() -> None:
     assert ledger.total == 25_000 and ledger.total_before_cap == 30_000
 
 
+def test_a_withdrawn_breach_reverses_exactly_what_its_clock_accrued() -> None:
+    """A stop within target (the breach was raised before a late event stopped the clock
+    in time) gives 0 units: the clock's accruals are reversed, freeing room under the cap."""
+    assert breach_units("FIXED", stopped=True, breached=False) == 0
+    assert breach_units("PER_STARTED_HOUR", stopped=True, breached=False,
+                        elapsed_seconds=1000, target_seconds=1800) == 0
+    common: dict[str, Any] = dict(
+        contract_id="SFM-2026", supplier_id="sakura-facility", month="2026-11",
+        inquiry_id="i-1", target="RESOLVE", cycle=1, rule="FIXED", unit_amount=30_000,
+        currency="JPY", monthly_cap=50_000, signal_id="s", **META)
+    ledger, _ = PenaltyLedger.accrue_on(None, engagement_id="e-1", units=1, **common)
+    _, capped = PenaltyLedger.accrue_on(ledger, engagement_id="e-2", units=1, **common)
+    assert (capped.amount_accrued, ledger.total) == (20_000, 50_000)
+    _, reversal = PenaltyLedger.accrue_on(ledger, engagement_id="e-2", units=0, **common)
+    assert (reversal.units, reversal.amount_due, reversal.amount_accrued) == (0, -30_000,
+                                                                              -20_000)
+    assert (ledger.total, ledger.total_before_cap) == (30_000, 30_000)
+    assert PenaltyLedger.accrue_on(ledger, engagement_id="e-2", units=0, **common) is None
+    assert PenaltyLedger.accrue_on(ledger, engagement_id="e-3", units=0, **common) is None
+
+
 # ----- dependency risk -----
 
 def test_dependency_risk() -> None:

@@ -393,7 +393,7 @@ class ClockKeeper(BackgroundThread):
                 inquiry_id=inquiry_id, target=target, cycle=stop.cycle,
                 outcome=stop.outcome, stopped_at=stop.at, elapsed_seconds=stop.elapsed_seconds,
                 target_seconds=stop.target_seconds, breached=stop.breached, context=context))
-            if stop.breached:
+            if stop.breached or stop.signalled:
                 reason = (AlertResolution.CLOSED if stop.outcome == Outcome.CANCELLED
                           else AlertResolution.ANSWERED)
                 effects.resolutions.append((breach_id, reason, at))

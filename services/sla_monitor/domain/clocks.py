@@ -89,6 +89,7 @@ class Stop:
     breached_at: datetime | None = None       # when business time passed the target
     supplier_held_seconds: float = 0.0
     supplier_late_seconds: float = 0.0
+    signalled: bool = False                   # a breach was raised for it (its alert exists)
 
 
 @dataclass
@@ -160,7 +161,10 @@ class Clock:
 
     def stop(self, calendar: BusinessCalendar, at: datetime, *, cancel: bool = False) -> Stop:
         self._accrue(calendar, at)
-        breached = self.fired_percent >= BREACH or self.elapsed > self.target_seconds
+        # The outcome follows the facts (business time up to ``at``), not what was signalled:
+        # a breach raised while a late-arriving event that stops the clock earlier was still
+        # in flight is withdrawn here (its alert resolves; a penalty is reversed).
+        breached = self.elapsed > self.target_seconds
         if cancel:
             self.outcome = Outcome.CANCELLED
         else:
@@ -172,7 +176,8 @@ class Clock:
                     self.target_seconds, breached,
                     breached_at=self.breached_at if breached else None,
                     supplier_held_seconds=self.supplier_held_seconds,
-                    supplier_late_seconds=self.supplier_late_seconds)
+                    supplier_late_seconds=self.supplier_late_seconds,
+                    signalled=self.fired_percent >= BREACH)
 
     def next_threshold(self, percents: tuple[int, ...]) -> int | None:
         for percent in (*percents, BREACH):

@@ -123,8 +123,7 @@ class SupplierStreamHandler:
         if context.get("scope") != SUPPLIER_SCOPE or not context.get("engagement_id"):
             return False
         stopped = event_type == "SlaClockStopped"
-        if stopped and not record.get("breached"):
-            return False
+        breached = not stopped or bool(record.get("breached"))
         breached_at = _parse_time(str(context.get("breached_at", "")))
         if breached_at is None:
             breached_at = record["stopped_at"] if stopped else record["due_at"]
@@ -134,6 +133,6 @@ class SupplierStreamHandler:
             breached_at=breached_at,
             elapsed_seconds=float(record.get("elapsed_seconds", 0.0) or 0.0),
             target_seconds=float(record.get("target_seconds", 0) or 0),
-            correlation_id=str(record.get("correlation_id", "")))
+            correlation_id=str(record.get("correlation_id", "")), breached=breached)
         self.applied += 1
         return True

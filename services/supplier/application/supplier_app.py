@@ -638,12 +638,14 @@ class SupplierApplication(SaveListeners, Application[UUID]):
 
     def accrue_penalty(self, *, signal_id: str, engagement_id: str, target: str, cycle: int,
                        stopped: bool, breached_at: datetime, elapsed_seconds: float = 0.0,
-                       target_seconds: float = 0.0, correlation_id: str = ""
-                       ) -> PenaltyLine | None:
+                       target_seconds: float = 0.0, correlation_id: str = "",
+                       breached: bool = True) -> PenaltyLine | None:
         """Accrue what a supplier clock's breach (or its breached stop) adds; None: nothing.
 
         ``breached_at`` picks the ledger month (contract zone). The penalty rule is the
-        one of the contract version the engagement pinned. Idempotent per clock.
+        one of the contract version the engagement pinned. Idempotent per clock. A stop
+        within target (``breached`` false) reverses what the clock's breach had accrued,
+        in the month it was booked.
         """
         try:
             engagement = self._engagement(engagement_id, None)
@@ -658,8 +660,16 @@ class SupplierApplication(SaveListeners, Application[UUID]):
             return None
         penalty = terms.penalty
         units = breach_units(penalty.rule, stopped=stopped, elapsed_seconds=elapsed_seconds,
-                             target_seconds=target_seconds)
+                             target_seconds=target_seconds, breached=breached)
         month = terms.month_of(breached_at)
+        if units == 0:
+            self.index_feed.catch_up()
+            booked = [row for row in self.index.penalty_lines(
+                engagement_id=engagement.engagement_id, contract_id=contract.contract_id)
+                if row["target"] == target and int(row["cycle"]) == int(cycle)]
+            if not booked:
+                return None
+            month = str(booked[0]["month"])
         lid = ledger_uuid(contract.contract_id, month)
         at = self.clock()
         for _ in range(MAX_CONFLICT_RETRIES):

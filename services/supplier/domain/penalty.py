@@ -19,8 +19,14 @@ from services.supplier.domain.values import PenaltyRule, ledger_uuid
 
 
 def breach_units(rule: str, *, stopped: bool = False, elapsed_seconds: float = 0.0,
-                 target_seconds: float = 0.0) -> int:
-    """Units a breached clock has accrued: at the breach, or (``stopped``) at its stop."""
+                 target_seconds: float = 0.0, breached: bool = True) -> int:
+    """Units a breached clock has accrued: at the breach, or (``stopped``) at its stop.
+
+    A clock that stopped within its target (``breached`` false) has none: its breach was
+    raised before the event that stopped it in time had arrived, and is withdrawn.
+    """
+    if stopped and not breached:
+        return 0
     if rule == PenaltyRule.PER_STARTED_HOUR and stopped:
         late = float(elapsed_seconds) - float(target_seconds)
         return max(1, math.ceil(late / 3600.0 - 1e-9))
@@ -37,8 +43,15 @@ class Accrual:
 
 
 def accrual(previous_units: int, units: int, unit_amount: int, month_total: int,
-            monthly_cap: int) -> Accrual | None:
-    """The new accrual for a clock now at ``units``; None when nothing new is due."""
+            monthly_cap: int, previous_accrued: int = 0) -> Accrual | None:
+    """The new accrual for a clock now at ``units``; None when nothing new is due.
+
+    Units only grow, except back to 0 when the breach is withdrawn: that reverses exactly
+    what the clock had accrued (negative amounts), which frees room under the cap.
+    """
+    if units == 0 and previous_units > 0:
+        return Accrual(0, -previous_units * unit_amount, -previous_accrued,
+                       month_total - previous_accrued, False)
     if units <= previous_units:
         return None
     due = (units - previous_units) * unit_amount
@@ -75,6 +88,8 @@ class PenaltyLedger(Aggregate):
 
         def apply(self, aggregate: PenaltyLedger) -> None:
             aggregate.units[self.clock_key] = self.units
+            aggregate.accrued[self.clock_key] = (aggregate.accrued.get(self.clock_key, 0)
+                                                 + self.amount_accrued)
             aggregate.total = self.month_total
             aggregate.total_before_cap += self.amount_due
             aggregate.currency = self.currency
@@ -91,6 +106,7 @@ class PenaltyLedger(Aggregate):
         self.supplier_id = supplier_id
         self.month = month
         self.units: dict[str, int] = {}
+        self.accrued: dict[str, int] = {}    # per clock, after the cap
         self.total = 0
         self.total_before_cap = 0
         self.currency = ""
@@ -109,7 +125,8 @@ class PenaltyLedger(Aggregate):
         key = cls.clock_key(engagement_id, target, cycle)
         previous = ledger.units.get(key, 0) if ledger is not None else 0
         total = ledger.total if ledger is not None else 0
-        found = accrual(previous, units, unit_amount, total, monthly_cap)
+        accrued = ledger.accrued.get(key, 0) if ledger is not None else 0
+        found = accrual(previous, units, unit_amount, total, monthly_cap, accrued)
         if found is None:
             return None
         fields = dict(contract_id=contract_id, supplier_id=supplier_id, month=month,
