@@ -77,6 +77,9 @@ class PartitionConsumer:
         self._consumer: KafkaConsumer | None = None
         self._cluster = ""
         self._stop = threading.Event()
+        # Held while the handler runs (a batch, or reading stored offsets on assignment):
+        # ``stop`` waits for it, so nothing is handled, or read, once ``stop`` returns.
+        self._handling = threading.Lock()
         self._thread: threading.Thread | None = None
         self.assigned = threading.Event()
         self.owned: frozenset[TopicPartition] = frozenset()  # partitions held right now
@@ -86,14 +89,27 @@ class PartitionConsumer:
         self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
         self._thread.start()
 
-    def stop(self, timeout: float = 10.0) -> None:
+    def stop(self, timeout: float = 10.0, leave_grace: float = 0.5) -> None:
+        """Stop handling now; the thread then leaves the group on its own.
+
+        Returns once no batch is being handled (none starts afterwards) and the thread has
+        ended, or after ``leave_grace`` seconds while it is still inside a poll: a group
+        join cannot be interrupted (it lasts up to half the session timeout), and nothing
+        is written from there. The thread closes its consumer, leaving the group, when
+        the poll returns. ``timeout`` bounds the wait for a batch being handled.
+        """
         self._stop.set()
+        if self._handling.acquire(timeout=timeout):
+            self._handling.release()
         if self._thread is not None:
-            self._thread.join(timeout)
+            self._thread.join(leave_grace)
 
     def seek_to_stored(self, partitions: list[TopicPartition]) -> None:
         assert self._consumer is not None
-        stored = self.handler.stored_offsets(self._cluster, partitions)
+        with self._handling:
+            if self._stop.is_set():
+                return   # stopping: the handler's store may be closed already
+            stored = self.handler.stored_offsets(self._cluster, partitions)
         for tp in partitions:
             if tp in stored:
                 self._consumer.seek(tp, stored[tp])
@@ -110,6 +126,8 @@ class PartitionConsumer:
             try:
                 if self._consumer is None:
                     self._open()
+                    if self._consumer is None:
+                        break   # stopped while opening
                 self._poll_once()
                 backoff = 0.2
             except Exception as error:
@@ -123,8 +141,11 @@ class PartitionConsumer:
     def _open(self) -> None:
         self._cluster = cluster_id(self.bootstrap, f"{self.name}-admin")
         forget = getattr(self.handler, "forget_other_clusters", None)
-        if forget is not None:
-            forget(self._cluster)  # positions in a cluster we no longer read are dead weight
+        with self._handling:
+            if self._stop.is_set():
+                return
+            if forget is not None:
+                forget(self._cluster)  # positions in a cluster no longer read: dead weight
         # A group subscribed to missing topics gets no partitions until a metadata refresh
         # finds them; creating them (a no-op where they are provisioned) avoids the wait.
         ensure_topics(self.bootstrap, self.topics, self.partitions, f"{self.name}-admin",
@@ -154,6 +175,12 @@ class PartitionConsumer:
         batches = self._consumer.poll(timeout_ms=self.poll_timeout_ms, max_records=500)
         if batches:
             self._check_cluster()  # never hand on records read from another cluster
+        with self._handling:
+            if not self._stop.is_set():
+                self._handle(batches)
+
+    def _handle(self, batches: dict[TopicPartition, list[Any]]) -> None:
+        assert self._consumer is not None
         for tp, records in batches.items():
             try:
                 self.handler.handle(self._cluster, tp, records)

@@ -7,10 +7,13 @@ they got. Positions are kept per cluster id: a new, empty cluster starts over.
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
 from madoguchi.storage.sql import Cursor, SqlDatabase
+
+log = logging.getLogger(__name__)
 
 
 def _ddl(ts: str, blob: str) -> str:
@@ -67,6 +70,18 @@ class ConsumerOffsets:
             "next_offset) VALUES (?, ?, ?, ?, ?) ON CONFLICT (consumer, cluster_id, topic, "
             "partition_no) DO UPDATE SET next_offset = excluded.next_offset",
             (self.consumer, cluster, topic, partition, next_offset))
+
+    def finish_batch(self, cur: Cursor, cluster: str, partition: Any, records: list[Any],
+                     rejects: list[tuple[Any, str]]) -> None:
+        """Set the batch's rejects aside and move the partition's position past it."""
+        for message, reason in rejects:
+            self.reject(cur, cluster, partition.topic, partition.partition, message.offset,
+                        reason, message.key, message.value)
+        self.save_offset(cur, cluster, partition.topic, partition.partition,
+                         records[-1].offset + 1)
+        if rejects:
+            log.error("%s: rejected %d undecodable message(s) on %s[%d]", self.consumer,
+                      len(rejects), partition.topic, partition.partition)
 
     def reject(self, cur: Cursor, cluster: str, topic: str, partition: int, offset: int,
                reason: str, key: bytes | None, value: bytes | None) -> None:

@@ -14,7 +14,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from madoguchi.eventstream.avro import SchemaCatalog, UnknownSchema, default_catalog
+from madoguchi.eventstream.avro import SchemaCatalog, default_catalog
+from madoguchi.eventstream.batches import decode_batch
 from madoguchi.storage.offsets import ConsumerOffsets
 from services.intake.application import commands as c
 from services.intake.application.service import IntakeApplication
@@ -57,27 +58,14 @@ class EngagementConsumer:
         self.offsets.forget_other_clusters(cluster)
 
     def handle(self, cluster: str, partition: Any, records: list[Any]) -> None:
-        rejects: list[tuple[Any, str]] = []
-        for message in records:
-            try:
-                event_type, record = self.catalog.decode(message.value)
-            except UnknownSchema:
-                raise  # a newer producer: stop here rather than skip (deploy the newer intake)
-            except ValueError as error:
-                rejects.append((message, f"undecodable: {error}"))
-                continue
+        batch = decode_batch(self.catalog, records)
+        for event_type, record in batch.events:
             self.apply(event_type, record)
         # The event store is written above, never while holding the SQL write transaction:
         # on SQLite both share one file, and waiting for it under the write lock deadlocks.
         with self.offsets.db.transaction() as cur:
-            for message, reason in rejects:
-                self.offsets.reject(cur, cluster, partition.topic, partition.partition,
-                                    message.offset, reason, message.key, message.value)
-            self.offsets.save_offset(cur, cluster, partition.topic, partition.partition,
-                                     records[-1].offset + 1)
-        self.rejected += len(rejects)
-        if rejects:
-            log.error("rejected %d undecodable message(s) on %s", len(rejects), partition)
+            self.offsets.finish_batch(cur, cluster, partition, records, batch.rejects)
+        self.rejected += len(batch.rejects)
 
     # ----- one event -----
 

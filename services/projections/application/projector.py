@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from madoguchi.eventstream.avro import SchemaCatalog, UnknownSchema, default_catalog
+from madoguchi.eventstream.avro import SchemaCatalog, default_catalog
+from madoguchi.eventstream.batches import decode_batch
 from madoguchi.jsonable import jsonable
 from services.projections.adapters.sql_store import InquiryStore
-
-log = logging.getLogger(__name__)
 
 
 class InquiryProjector:
@@ -29,21 +27,10 @@ class InquiryProjector:
         self.store.offsets.forget_other_clusters(cluster)
 
     def handle(self, cluster: str, partition: Any, records: list[Any]) -> None:
-        applied = duplicates = rejected = 0
+        applied = duplicates = 0
+        batch = decode_batch(self.catalog, records)
         with self.store.db.transaction() as cur:
-            for message in records:
-                try:
-                    event_type, record = self.catalog.decode(message.value)
-                except UnknownSchema:
-                    # Written with a schema this build does not know (a newer producer):
-                    # stop here and retry, rather than skip; deploy the newer consumer.
-                    raise
-                except ValueError as error:
-                    self.store.offsets.reject(cur, cluster, partition.topic, partition.partition,
-                                      message.offset, f"undecodable: {error}",
-                                      message.key, message.value)
-                    rejected += 1
-                    continue
+            for event_type, record in batch.events:
                 record = jsonable(record)
                 if event_type.startswith("Inquiry"):
                     fresh = self.store.apply_inquiry_event(cur, event_type, record)
@@ -53,10 +40,7 @@ class InquiryProjector:
                     fresh = False  # an event type this read model does not use
                 applied += fresh
                 duplicates += not fresh
-            self.store.offsets.save_offset(cur, cluster, partition.topic, partition.partition,
-                                   records[-1].offset + 1)
+            self.store.offsets.finish_batch(cur, cluster, partition, records, batch.rejects)
         self.applied += applied
         self.duplicates += duplicates
-        self.rejected += rejected
-        if rejected:
-            log.error("rejected %d undecodable message(s) on %s", rejected, partition)
+        self.rejected += len(batch.rejects)

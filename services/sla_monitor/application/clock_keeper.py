@@ -30,7 +30,8 @@ from uuid import UUID
 
 from madoguchi.background import BackgroundThread
 from madoguchi.errors import NotFound
-from madoguchi.eventstream.avro import SchemaCatalog, UnknownSchema, default_catalog
+from madoguchi.eventstream.avro import SchemaCatalog, default_catalog
+from madoguchi.eventstream.batches import decode_batch
 from madoguchi.storage.offsets import ConsumerOffsets
 from madoguchi.storage.sql import Cursor, SqlDatabase
 from services.sla_monitor.application.monitor_app import SlaMonitorApplication
@@ -236,18 +237,9 @@ class ClockKeeper(BackgroundThread):
         self.store.offsets.forget_other_clusters(cluster)
 
     def handle(self, cluster: str, partition: Any, records: list[Any]) -> None:
-        decoded: list[tuple[str, dict[str, Any]]] = []
-        rejects: list[tuple[Any, str]] = []
-        for message in records:
-            try:
-                event_type, record = self.catalog.decode(message.value)
-            except UnknownSchema:
-                raise  # a newer producer: stop here rather than skip (deploy the newer monitor)
-            except ValueError as error:
-                rejects.append((message, f"undecodable: {error}"))
-                continue
-            if self.model.accepts(event_type):
-                decoded.append((event_type, record))
+        read = decode_batch(self.catalog, records)
+        rejects = read.rejects
+        decoded = [(t, r) for t, r in read.events if self.model.accepts(t)]
         with self.lock:
             batch = Batch(self, self.clock())
             ids = [self.model.state_id(r) for _, r in decoded]
@@ -265,21 +257,14 @@ class ClockKeeper(BackgroundThread):
             # on SQLite, waiting for the event store while holding the write lock deadlocks.
             nexts = {state_id: self._next_due(state) for state_id, state in touched.items()}
             with self.store.db.transaction() as cur:
-                for message, reason in rejects:
-                    self.store.offsets.reject(cur, cluster, partition.topic,
-                                              partition.partition, message.offset, reason,
-                                              message.key, message.value)
                 for state_id, state in touched.items():
                     self.store.save(cur, state, partition.partition, nexts[state_id])
-                self.store.offsets.save_offset(cur, cluster, partition.topic,
-                                               partition.partition, records[-1].offset + 1)
+                self.store.offsets.finish_batch(cur, cluster, partition, records, rejects)
             if partition.partition in self.owned or not self.owned:
                 for state_id, due in nexts.items():
                     self.timers.set(state_id, partition.partition, due)
             self.events_applied += len(decoded)
             self.rejected += len(rejects)
-        if rejects:
-            log.error("rejected %d undecodable message(s) on %s", len(rejects), partition)
 
     # ----- timers -----
 

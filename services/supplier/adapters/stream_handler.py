@@ -14,16 +14,15 @@ transaction is open (on SQLite that deadlocks).
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, datetime
 from typing import Any
 
 from madoguchi.config import Topics
-from madoguchi.eventstream.avro import SchemaCatalog, UnknownSchema, default_catalog
+from madoguchi.eventstream.avro import SchemaCatalog, default_catalog
+from madoguchi.eventstream.batches import decode_batch
 from madoguchi.storage.offsets import ConsumerOffsets
 from madoguchi.storage.sql import SqlDatabase
 
-log = logging.getLogger(__name__)
 CONSUMER = "supplier"
 SUPPLIER_SCOPE = "SUPPLIER"
 
@@ -69,25 +68,12 @@ class SupplierStreamHandler:
         self.offsets.forget_other_clusters(cluster)
 
     def handle(self, cluster: str, partition: Any, records: list[Any]) -> None:
-        rejects: list[tuple[Any, str]] = []
-        for message in records:
-            try:
-                event_type, record = self.catalog.decode(message.value)
-            except UnknownSchema:
-                raise  # a newer producer: stop this partition (deploy the newer service)
-            except (ValueError, TypeError) as error:
-                rejects.append((message, f"undecodable: {error}"))
-                continue
+        batch = decode_batch(self.catalog, records)
+        for event_type, record in batch.events:
             self.apply(event_type, record)
         with self.db.transaction() as cur:
-            for message, reason in rejects:
-                self.offsets.reject(cur, cluster, partition.topic, partition.partition,
-                                    message.offset, reason, message.key, message.value)
-            self.offsets.save_offset(cur, cluster, partition.topic, partition.partition,
-                                     records[-1].offset + 1)
-        self.rejected += len(rejects)
-        if rejects:
-            log.error("rejected %d undecodable message(s) on %s", len(rejects), partition)
+            self.offsets.finish_batch(cur, cluster, partition, records, batch.rejects)
+        self.rejected += len(batch.rejects)
 
     # ----- effects -----
 
