@@ -427,3 +427,39 @@ def test_the_caller_is_the_one_supplier_the_identity_names(
     else:
         assert caller_supplier(context) == expected
 
+
+
+def test_a_supplier_review_is_recorded_and_its_actions_followed_up(
+        supplier: SupplierSystem) -> None:
+    register_supplier(supplier)
+    request = pb.RecordReviewRequest(
+        idempotency_key="review-2026-q3", supplier_id=KCC, held_on="2026-10-15",
+        attendees=["市民課 課長 佐藤", "かわさきCC 運営責任者 山田"],
+        findings="9月の応答率が目標の90%を下回った。夜間帯の要員不足が原因。",
+        actions=[pb.ReviewAction(description="夜間帯のオペレーターを2名増員", owner="かわさきCC",
+                                 due_on="2026-11-30"),
+                 pb.ReviewAction(description="月次報告に時間帯別の応答率を追加",
+                                 owner="市民課")])
+    first = supplier.manage.RecordReview(request)
+    assert not first.replayed
+    review = first.review
+    assert (review.supplier_id, review.held_on, len(review.attendees)) == (KCC, "2026-10-15", 2)
+    assert [(a.action_id, a.status, a.due_on) for a in review.actions] == [
+        ("a1", "OPEN", "2026-11-30"), ("a2", "OPEN", "")]
+    stored = supplier.stored()
+    again = supplier.manage.RecordReview(request)
+    assert again.replayed and again.review == review and supplier.stored() == stored
+    reused = rpc_error(supplier.manage.RecordReview, pb.RecordReviewRequest(
+        idempotency_key="review-2026-q3", supplier_id=KCC, held_on="2026-10-16"))
+    assert reused.code() == grpc.StatusCode.ALREADY_EXISTS
+
+    updated = supplier.manage.UpdateReviewAction(pb.UpdateReviewActionRequest(
+        review_id=review.review_id, action_id="a1", status="DONE", note="11月から増員済み"))
+    assert [(a.action_id, a.status) for a in updated.review.actions] == [
+        ("a1", "DONE"), ("a2", "OPEN")]
+    missing = rpc_error(supplier.manage.UpdateReviewAction, pb.UpdateReviewActionRequest(
+        review_id=review.review_id, action_id="a9", status="DONE"))
+    assert missing.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT)
+    assert "a9" in missing.details()
+    listed = supplier.manage.ListReviews(pb.ListReviewsRequest(supplier_id=KCC)).reviews
+    assert [(r.review_id, r.version) for r in listed] == [(review.review_id, 2)]

@@ -131,3 +131,7 @@ def test_acknowledged_in_time_is_met_and_shows_with_the_inquiry_s_clocks(
     assert by_target["ACKNOWLEDGE"].outcome == "MET"
     assert by_target["RESOLVE"].state == "RUNNING"
     assert by_target["FIRST_RESPONSE"].state == "RUNNING"
+    assert {(c.target, c.scope, c.engagement_id) for c in clocks.clocks
+            if c.scope == "SUPPLIER"} == {("ACKNOWLEDGE", "SUPPLIER", engagement),
+                                          ("RESOLVE", "SUPPLIER", engagement)}
+    assert by_target["FIRST_RESPONSE"].scope == "CUSTOMER"

@@ -28,6 +28,7 @@ from services.sla_monitor.application.monitor_config import MonitorConfig
 from services.sla_monitor.domain.agreement import Agreement, AgreementTerms
 from services.sla_monitor.domain.alert import Alert
 from services.sla_monitor.domain.clocks import Clock, ClockRules
+from services.sla_monitor.domain.engagement_clocks import EngagementClocks
 
 ALERT_STATES = ("OPEN", "ACKNOWLEDGED", "RESOLVED")
 MAX_PAGE_SIZE = 500
@@ -70,8 +71,12 @@ def _epoch_time(value: float | None) -> datetime | None:
 
 
 def _add_clock(reply: pb.InquiryClocks, clock: Clock, terms: ClockRules | None,
-               now: datetime) -> None:
+               now: datetime, engagement: EngagementClocks | None = None) -> None:
+    supplier = {} if engagement is None else {
+        "scope": "SUPPLIER", "engagement_id": engagement.engagement_id,
+        "supplier_id": engagement.supplier_id, "contract_id": engagement.contract_id}
     item = reply.clocks.add(
+        scope=supplier.pop("scope", "CUSTOMER"), **supplier,
         target=str(clock.target), cycle=clock.cycle,
         state="STOPPED" if not clock.is_open else (
             "RUNNING" if clock.is_running else "PAUSED"),
@@ -224,12 +229,12 @@ class SlaMonitorServicer(sla_monitor_pb2_grpc.SlaMonitorServiceServicer):
         now = datetime.now(UTC)
         for clock in state.clocks.values():
             _add_clock(reply, clock, terms, now)
-        # Supplier clocks of the inquiry's engagements follow, as targets ACKNOWLEDGE and
-        # RESOLVE (the reply has no engagement field: one engagement's clocks after another).
+        # Supplier clocks of the inquiry's engagements follow (scope SUPPLIER, targets
+        # ACKNOWLEDGE and RESOLVE), each naming its engagement.
         if self.engagements is not None:
             for engagement in self.engagements.of_inquiry(inquiry_id):
                 for clock in engagement.clocks.values():
-                    _add_clock(reply, clock, engagement.terms, now)
+                    _add_clock(reply, clock, engagement.terms, now, engagement)
         return reply
 
     # ----- alerts -----

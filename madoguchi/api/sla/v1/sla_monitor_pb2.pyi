@@ -178,7 +178,7 @@ class GetInquiryClocksRequest(_message.Message):
     def __init__(self, inquiry_id: _Optional[str] = ...) -> None: ...
 
 class Clock(_message.Message):
-    __slots__ = ("target", "cycle", "state", "outcome", "target_seconds", "elapsed_seconds", "fired_percent", "started_at", "next_due_at", "next_percent")
+    __slots__ = ("target", "cycle", "state", "outcome", "target_seconds", "elapsed_seconds", "fired_percent", "started_at", "next_due_at", "next_percent", "scope", "engagement_id", "supplier_id", "contract_id")
     TARGET_FIELD_NUMBER: _ClassVar[int]
     CYCLE_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
@@ -189,6 +189,10 @@ class Clock(_message.Message):
     STARTED_AT_FIELD_NUMBER: _ClassVar[int]
     NEXT_DUE_AT_FIELD_NUMBER: _ClassVar[int]
     NEXT_PERCENT_FIELD_NUMBER: _ClassVar[int]
+    SCOPE_FIELD_NUMBER: _ClassVar[int]
+    ENGAGEMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    SUPPLIER_ID_FIELD_NUMBER: _ClassVar[int]
+    CONTRACT_ID_FIELD_NUMBER: _ClassVar[int]
     target: str
     cycle: int
     state: str
@@ -199,7 +203,11 @@ class Clock(_message.Message):
     started_at: _timestamp_pb2.Timestamp
     next_due_at: _timestamp_pb2.Timestamp
     next_percent: int
-    def __init__(self, target: _Optional[str] = ..., cycle: _Optional[int] = ..., state: _Optional[str] = ..., outcome: _Optional[str] = ..., target_seconds: _Optional[int] = ..., elapsed_seconds: _Optional[float] = ..., fired_percent: _Optional[int] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., next_due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., next_percent: _Optional[int] = ...) -> None: ...
+    scope: str
+    engagement_id: str
+    supplier_id: str
+    contract_id: str
+    def __init__(self, target: _Optional[str] = ..., cycle: _Optional[int] = ..., state: _Optional[str] = ..., outcome: _Optional[str] = ..., target_seconds: _Optional[int] = ..., elapsed_seconds: _Optional[float] = ..., fired_percent: _Optional[int] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., next_due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., next_percent: _Optional[int] = ..., scope: _Optional[str] = ..., engagement_id: _Optional[str] = ..., supplier_id: _Optional[str] = ..., contract_id: _Optional[str] = ...) -> None: ...
 
 class InquiryClocks(_message.Message):
     __slots__ = ("inquiry_id", "agreement_id", "agreement_version", "priority", "kind", "hold_reason", "clocks")
