@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo":
         from datetime import date
 
-        from madoguchi.demo import run_demo
+        from madoguchi.demo import exit_status, run_demo
         from madoguchi.watch import ensure_utf8
 
         ensure_utf8(sys.stdout)
@@ -93,8 +93,7 @@ def main(argv: list[str] | None = None) -> int:
             sla_monitor_address=args.sla_monitor or settings.address("sla_monitor"),
             supplier_address=args.supplier or settings.address("supplier"),
             suppliers=not args.no_suppliers)
-        return 1 if (counts["failed"] or counts.get("live_failed")
-                     or counts.get("supplier_failed")) else 0
+        return exit_status(counts)
     if args.command == "watch":
         from madoguchi.watch import ensure_utf8, run_watch
 

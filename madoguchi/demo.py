@@ -1534,6 +1534,12 @@ def add_live_arguments(parser: argparse.ArgumentParser) -> None:
                         help="skip the supplier scenarios (operator and maintenance vendor)")
 
 
+def exit_status(counts: dict[str, int]) -> int:
+    """1 when any call of the day, the live part or the supplier scenarios failed."""
+    return 1 if (counts["failed"] or counts.get("live_failed")
+                 or counts.get("supplier_failed")) else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: ``python -m madoguchi.demo [--intake HOST:PORT] [--day YYYY-MM-DD] …``."""
     parser = argparse.ArgumentParser(description="Send a demo day of a municipal contact "
@@ -1557,8 +1563,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                       sla_monitor_address=args.sla_monitor or settings.address("sla_monitor"),
                       supplier_address=args.supplier or settings.address("supplier"),
                       suppliers=not args.no_suppliers)
-    return 1 if (counts["failed"] or counts.get("live_failed")
-                 or counts.get("supplier_failed")) else 0
+    return exit_status(counts)
 
 
 if __name__ == "__main__":

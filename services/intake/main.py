@@ -3,16 +3,13 @@ consumer that records supplier engagements on their inquiries."""
 
 from __future__ import annotations
 
-import logging
-import signal
-import threading
 from collections.abc import Callable
 
 from madoguchi.api.intake.v1 import intake_pb2, intake_pb2_grpc
 from madoguchi.config import Settings, Topics
 from madoguchi.eventstream.consumer import PartitionConsumer
 from madoguchi.eventstream.relay import LeaderLock, OutboxRelay
-from madoguchi.rpc.metrics import serve_metrics
+from madoguchi.rpc.process import serve_until_signalled
 from madoguchi.rpc.server import GrpcServer
 from madoguchi.storage.offsets import ConsumerOffsets
 from madoguchi.storage.sql import SqlDatabase
@@ -22,7 +19,6 @@ from services.intake.adapters.grpc_api import IntakeServicer
 from services.intake.adapters.publishing import make_router
 from services.intake.application.service import IntakeApplication
 
-log = logging.getLogger("madoguchi.intake")
 RELAY_LOCK_KEY = 0x4D41444F  # "MADO": one publishing relay per intake event store
 ENGAGEMENTS_GROUP_ID = "madoguchi-intake-engagements"
 
@@ -105,14 +101,4 @@ class IntakeService:
 
 
 def run(settings: Settings) -> None:
-    service = IntakeService(settings)
-    serve_metrics(settings.host, settings.metrics_ports.get("intake", 0), service.metrics())
-    stopping = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stopping.set())
-    service.start()
-    log.info("intake ready on %s (Kafka %s)", service.grpc.address, settings.bootstrap())
-    stopping.wait()
-    log.info("intake stopping")
-    service.stop()
-    log.info("intake stopped")
+    serve_until_signalled("intake", IntakeService(settings), settings)

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-import signal
-import threading
 from collections.abc import Callable
 
 from madoguchi.api.projections.v1 import projections_pb2, projections_pb2_grpc
 from madoguchi.config import Settings
 from madoguchi.eventstream.consumer import PartitionConsumer
-from madoguchi.rpc.metrics import serve_metrics
+from madoguchi.rpc.process import serve_until_signalled
 from madoguchi.rpc.server import GrpcServer
 from madoguchi.storage.sql import SqlDatabase
 from madoguchi.storage.urls import parse_database_url
@@ -18,7 +15,6 @@ from services.projections.adapters.grpc_api import InquiryQueryServicer
 from services.projections.adapters.sql_store import InquiryStore
 from services.projections.application.projector import InquiryProjector
 
-log = logging.getLogger("madoguchi.projections")
 GROUP_ID = "madoguchi-projections"
 
 
@@ -67,15 +63,4 @@ class ProjectionsService:
 
 
 def run(settings: Settings) -> None:
-    service = ProjectionsService(settings)
-    serve_metrics(settings.host, settings.metrics_ports.get("projections", 0),
-                  service.metrics())
-    stopping = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stopping.set())
-    service.start()
-    log.info("projections ready on %s (Kafka %s)", service.grpc.address, settings.bootstrap())
-    stopping.wait()
-    log.info("projections stopping")
-    service.stop()
-    log.info("projections stopped")
+    serve_until_signalled("projections", ProjectionsService(settings), settings)

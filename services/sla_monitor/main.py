@@ -11,17 +11,16 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-import signal
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from madoguchi.api.sla.v1 import sla_monitor_pb2, sla_monitor_pb2_grpc
 from madoguchi.config import Settings
 from madoguchi.eventstream.consumer import PartitionConsumer
 from madoguchi.eventstream.relay import LeaderLock, OutboxRelay
-from madoguchi.rpc.metrics import serve_metrics
+from madoguchi.rpc.process import serve_until_signalled
 from madoguchi.rpc.server import GrpcServer
 from madoguchi.storage.sql import SqlDatabase
 from madoguchi.storage.urls import parse_database_url
@@ -225,16 +224,4 @@ def _mail(sender: EmailSender, delivery: Delivery) -> None:
 
 
 def run(settings: Settings) -> None:
-    service = SlaMonitorService(settings)
-    serve_metrics(settings.host, settings.metrics_ports.get("sla_monitor", 0),
-                  service.metrics())
-    stopping = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stopping.set())
-    service.start()
-    log.info("sla_monitor ready on %s (Kafka %s) at %s", service.grpc.address,
-             settings.bootstrap(), datetime.now(UTC).isoformat(timespec="seconds"))
-    stopping.wait()
-    log.info("sla_monitor stopping")
-    service.stop()
-    log.info("sla_monitor stopped")
+    serve_until_signalled("sla_monitor", SlaMonitorService(settings), settings)

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import logging
-import signal
-import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 import grpc
 
@@ -14,7 +11,7 @@ from madoguchi.api.supplier.v1 import supplier_pb2, supplier_pb2_grpc
 from madoguchi.config import Settings
 from madoguchi.eventstream.consumer import PartitionConsumer
 from madoguchi.eventstream.relay import LeaderLock, OutboxRelay
-from madoguchi.rpc.metrics import serve_metrics
+from madoguchi.rpc.process import serve_until_signalled
 from madoguchi.rpc.server import GrpcServer
 from madoguchi.storage.sql import SqlDatabase
 from madoguchi.storage.urls import parse_database_url
@@ -27,7 +24,6 @@ from services.supplier.adapters.stream_handler import SupplierStreamHandler
 from services.supplier.application.expiry import ExpiryWatcher
 from services.supplier.application.supplier_app import SupplierApplication
 
-log = logging.getLogger("madoguchi.supplier")
 GROUP_ID = "madoguchi-supplier"
 RELAY_LOCK_KEY = 0x4D535550  # "MSUP": one publishing relay per supplier event store
 SERVICE_NAMES = ("SupplierManagementService", "SupplierPortalService")
@@ -111,15 +107,4 @@ class SupplierService:
 
 
 def run(settings: Settings) -> None:
-    service = SupplierService(settings)
-    serve_metrics(settings.host, settings.metrics_ports.get("supplier", 0), service.metrics())
-    stopping = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stopping.set())
-    service.start()
-    log.info("supplier ready on %s (Kafka %s) at %s", service.grpc.address,
-             settings.bootstrap(), datetime.now(UTC).isoformat(timespec="seconds"))
-    stopping.wait()
-    log.info("supplier stopping")
-    service.stop()
-    log.info("supplier stopped")
+    serve_until_signalled("supplier", SupplierService(settings), settings)

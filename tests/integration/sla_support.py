@@ -140,24 +140,9 @@ def signals(bootstrap: str, topic: str, *, wait_for: int = 0, timeout: float = 3
 def signal_messages(bootstrap: str, topic: str, *, wait_for: int = 0, timeout: float = 30.0,
                     ) -> list[tuple[str, dict[str, Any], dict[str, str]]]:
     """Like ``signals``, with each message's context record alongside (v2: scope, engagement …)."""
-    catalog = default_catalog()
-    consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=None,
-                             auto_offset_reset="earliest", enable_auto_commit=False,
-                             fetch_max_wait_ms=5, consumer_timeout_ms=500)
-    found: list[tuple[str, dict[str, Any], dict[str, str]]] = []
-    try:
-        def enough() -> bool:
-            for m in consumer:
-                event_type, record = catalog.decode(m.value)
-                found.append((event_type, record, dict(record.get("context") or {})))
-            return len(found) >= wait_for
-        if wait_for:
-            eventually(enough, timeout)
-        else:
-            enough()
-    finally:
-        consumer.close()
-    return found
+    return [(event_type, record, dict(record.get("context") or {}))
+            for event_type, record in signals(bootstrap, topic, wait_for=wait_for,
+                                              timeout=timeout)]
 
 
 # ----- supplier engagement events, as the supplier service publishes them -----

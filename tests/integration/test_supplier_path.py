@@ -276,14 +276,15 @@ def test_an_escalation_without_a_contract_is_recorded_as_a_gap_and_handed_back(
         path.portal.ListMyEngagements(spb.ListMyEngagementsRequest())
     assert anonymous.value.code() == grpc.StatusCode.UNAUTHENTICATED
 
+    eventually(lambda: path.inquiry(inquiry_id).inquiry.status == ipb.ON_HOLD)
     path.portal.HandBackEngagement(spb.HandBackEngagementRequest(
         engagement_id=engagement.engagement_id, reason="契約範囲外です"),
         metadata=((IDENTITY, "sakura-facility"),))
-    after = eventually(lambda: (r := path.inquiry(inquiry_id)).inquiry.status == ipb.ESCALATED
-                       and r)
-    outcomes = [json.loads(h.details_json) for h in after.history
-                if h.event_type == "InquirySupplierOutcomeRecorded"]
+    outcomes = eventually(lambda: [json.loads(h.details_json)
+                                   for h in path.inquiry(inquiry_id).history
+                                   if h.event_type == "InquirySupplierOutcomeRecorded"])
     assert [(o["outcome"], o["note"]) for o in outcomes] == [("HANDED_BACK", "契約範囲外です")]
+    assert path.inquiry(inquiry_id).inquiry.status == ipb.ESCALATED
     # Handed back, the inquiry can go elsewhere.
     path.intake_stub.EscalateInquiry(ipb.EscalateInquiryRequest(
         context=ipb.CommandContext(inquiry_id=inquiry_id, actor="cc-op-03"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any, Generic, TypeVar
 
 from madoguchi.storage.offsets import ConsumerOffsets
 from madoguchi.storage.sql import Cursor, SqlDatabase
@@ -33,70 +34,6 @@ CREATE INDEX IF NOT EXISTS sla_inquiry_clocks_agreement
 """
 
 
-class ClockStore:
-    """Clocks per inquiry, plus the consumer's offsets, in the monitor's database."""
-
-    def __init__(self, db: SqlDatabase, consumer: str = "sla_monitor") -> None:
-        self.db = db
-        self.db.executescript(_DDL)
-        self.offsets = ConsumerOffsets(db, consumer)
-
-    def load_many(self, inquiry_ids: Iterable[str]) -> dict[str, tuple[InquiryClocks, int]]:
-        """(clocks, partition) of each inquiry that has a row."""
-        ids = list(dict.fromkeys(inquiry_ids))
-        found: dict[str, tuple[InquiryClocks, int]] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            marks = ", ".join("?" for _ in chunk)
-            for inquiry_id, partition, state in self.db.query(
-                    f"SELECT inquiry_id, partition_no, state_json FROM sla_inquiry_clocks "
-                    f"WHERE inquiry_id IN ({marks})", chunk):
-                found[inquiry_id] = (InquiryClocks.from_dict(json.loads(state)), partition)
-        return found
-
-    def save(self, cur: Cursor, clocks: InquiryClocks, partition: int,
-             next_due: datetime | None) -> None:
-        cur.execute(
-            "INSERT INTO sla_inquiry_clocks (inquiry_id, partition_no, version, agreement_id, "
-            "has_open_clocks, next_due, state_json) VALUES (?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (inquiry_id) DO UPDATE SET partition_no = excluded.partition_no, "
-            "version = excluded.version, agreement_id = excluded.agreement_id, "
-            "has_open_clocks = excluded.has_open_clocks, next_due = excluded.next_due, "
-            "state_json = excluded.state_json",
-            (clocks.inquiry_id, partition, clocks.version, clocks.agreement_id,
-             bool(clocks.open_clocks()), None if next_due is None else next_due.timestamp(),
-             json.dumps(clocks.to_dict(), ensure_ascii=False)))
-
-    def due_times(self, partitions: Iterable[int]) -> list[tuple[str, int, float]]:
-        """(inquiry id, partition, next due as epoch seconds) of every scheduled inquiry."""
-        parts = sorted(set(partitions))
-        if not parts:
-            return []
-        marks = ", ".join("?" for _ in parts)
-        return [(i, p, float(d)) for i, p, d in self.db.query(
-            f"SELECT inquiry_id, partition_no, next_due FROM sla_inquiry_clocks "
-            f"WHERE partition_no IN ({marks}) AND next_due IS NOT NULL", parts)]
-
-    def open_of_agreement(self, agreement_id: str, partitions: Iterable[int]) -> list[str]:
-        parts = sorted(set(partitions))
-        if not parts:
-            return []
-        marks = ", ".join("?" for _ in parts)
-        return [row[0] for row in self.db.query(
-            f"SELECT inquiry_id FROM sla_inquiry_clocks WHERE agreement_id = ? AND "
-            f"has_open_clocks = ? AND partition_no IN ({marks})",
-            [agreement_id, True, *parts])]
-
-    def open_clock_count(self) -> int:
-        rows = self.db.query("SELECT COUNT(*) FROM sla_inquiry_clocks WHERE has_open_clocks = ?",
-                             (True,))
-        return int(rows[0][0]) if rows else 0
-
-    def get(self, inquiry_id: str) -> InquiryClocks | None:
-        found = self.load_many([inquiry_id])
-        return found[inquiry_id][0] if inquiry_id in found else None
-
-
 _ENGAGEMENT_DDL = """
 CREATE TABLE IF NOT EXISTS sla_engagement_clocks (
     engagement_id TEXT PRIMARY KEY,
@@ -113,67 +50,107 @@ CREATE INDEX IF NOT EXISTS sla_engagement_clocks_inquiry ON sla_engagement_clock
 """
 
 
-class EngagementClockStore:
+S = TypeVar("S", InquiryClocks, EngagementClocks)
+
+
+class _ClockTable(Generic[S]):
+    """One row of state per clock owner, with its partition and next due time."""
+
+    table = ""
+    key = ""
+    state: type[S]
+
+    def __init__(self, db: SqlDatabase, ddl: str, consumer: str) -> None:
+        self.db = db
+        self.db.executescript(ddl)
+        self.offsets = ConsumerOffsets(db, consumer)
+
+    def load_many(self, ids: Iterable[str]) -> dict[str, tuple[S, int]]:
+        """(state, partition) of each owner that has a row."""
+        wanted = list(dict.fromkeys(ids))
+        found: dict[str, tuple[S, int]] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for owner, partition, state in self.db.query(
+                    f"SELECT {self.key}, partition_no, state_json FROM {self.table} "
+                    f"WHERE {self.key} IN ({marks})", chunk):
+                found[owner] = (self.state.from_dict(json.loads(state)), partition)
+        return found
+
+    def _upsert(self, cur: Cursor, clocks: S, partition: int, next_due: datetime | None,
+                **columns: Any) -> None:
+        values = {self.key: getattr(clocks, self.key), **columns, "partition_no": partition,
+                  "version": clocks.version, "has_open_clocks": bool(clocks.open_clocks()),
+                  "next_due": None if next_due is None else next_due.timestamp(),
+                  "state_json": json.dumps(clocks.to_dict(), ensure_ascii=False)}
+        names = ", ".join(values)
+        updates = ", ".join(f"{n} = excluded.{n}" for n in values if n != self.key)
+        cur.execute(
+            f"INSERT INTO {self.table} ({names}) VALUES ({', '.join('?' for _ in values)}) "
+            f"ON CONFLICT ({self.key}) DO UPDATE SET {updates}", tuple(values.values()))
+
+    def due_times(self, partitions: Iterable[int]) -> list[tuple[str, int, float]]:
+        """(owner id, partition, next due as epoch seconds) of everything scheduled."""
+        parts = sorted(set(partitions))
+        if not parts:
+            return []
+        marks = ", ".join("?" for _ in parts)
+        return [(i, p, float(d)) for i, p, d in self.db.query(
+            f"SELECT {self.key}, partition_no, next_due FROM {self.table} "
+            f"WHERE partition_no IN ({marks}) AND next_due IS NOT NULL", parts)]
+
+    def open_clock_count(self) -> int:
+        rows = self.db.query(f"SELECT COUNT(*) FROM {self.table} WHERE has_open_clocks = ?",
+                             (True,))
+        return int(rows[0][0]) if rows else 0
+
+    def get(self, owner_id: str) -> S | None:
+        found = self.load_many([owner_id])
+        return found[owner_id][0] if owner_id in found else None
+
+
+class ClockStore(_ClockTable[InquiryClocks]):
+    """Clocks per inquiry, plus the consumer's offsets, in the monitor's database."""
+
+    table, key, state = "sla_inquiry_clocks", "inquiry_id", InquiryClocks
+
+    def __init__(self, db: SqlDatabase, consumer: str = "sla_monitor") -> None:
+        super().__init__(db, _DDL, consumer)
+
+    def save(self, cur: Cursor, clocks: InquiryClocks, partition: int,
+             next_due: datetime | None) -> None:
+        self._upsert(cur, clocks, partition, next_due, agreement_id=clocks.agreement_id)
+
+    def open_of_agreement(self, agreement_id: str, partitions: Iterable[int]) -> list[str]:
+        parts = sorted(set(partitions))
+        if not parts:
+            return []
+        marks = ", ".join("?" for _ in parts)
+        return [row[0] for row in self.db.query(
+            f"SELECT inquiry_id FROM sla_inquiry_clocks WHERE agreement_id = ? AND "
+            f"has_open_clocks = ? AND partition_no IN ({marks})",
+            [agreement_id, True, *parts])]
+
+
+class EngagementClockStore(_ClockTable[EngagementClocks]):
     """Supplier clocks per engagement, plus the engagement consumer's own offsets.
 
     The engagements topic is keyed by inquiry id, so ``partition_no`` is the partition of
     the engagement's inquiry on that topic; timers load per partition as for inquiries.
     """
 
-    def __init__(self, db: SqlDatabase, consumer: str = "sla_monitor_engagements") -> None:
-        self.db = db
-        self.db.executescript(_ENGAGEMENT_DDL)
-        self.offsets = ConsumerOffsets(db, consumer)
+    table, key, state = "sla_engagement_clocks", "engagement_id", EngagementClocks
 
-    def load_many(self, engagement_ids: Iterable[str]
-                  ) -> dict[str, tuple[EngagementClocks, int]]:
-        """(clocks, partition) of each engagement that has a row."""
-        ids = list(dict.fromkeys(engagement_ids))
-        found: dict[str, tuple[EngagementClocks, int]] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            marks = ", ".join("?" for _ in chunk)
-            for engagement_id, partition, state in self.db.query(
-                    f"SELECT engagement_id, partition_no, state_json FROM sla_engagement_clocks "
-                    f"WHERE engagement_id IN ({marks})", chunk):
-                found[engagement_id] = (EngagementClocks.from_dict(json.loads(state)),
-                                        partition)
-        return found
+    def __init__(self, db: SqlDatabase, consumer: str = "sla_monitor_engagements") -> None:
+        super().__init__(db, _ENGAGEMENT_DDL, consumer)
 
     def save(self, cur: Cursor, clocks: EngagementClocks, partition: int,
              next_due: datetime | None) -> None:
-        cur.execute(
-            "INSERT INTO sla_engagement_clocks (engagement_id, inquiry_id, partition_no, "
-            "version, has_open_clocks, next_due, state_json) VALUES (?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (engagement_id) DO UPDATE SET inquiry_id = excluded.inquiry_id, "
-            "partition_no = excluded.partition_no, version = excluded.version, "
-            "has_open_clocks = excluded.has_open_clocks, next_due = excluded.next_due, "
-            "state_json = excluded.state_json",
-            (clocks.engagement_id, clocks.inquiry_id, partition, clocks.version,
-             bool(clocks.open_clocks()), None if next_due is None else next_due.timestamp(),
-             json.dumps(clocks.to_dict(), ensure_ascii=False)))
-
-    def due_times(self, partitions: Iterable[int]) -> list[tuple[str, int, float]]:
-        """(engagement id, partition, next due as epoch seconds) of every scheduled one."""
-        parts = sorted(set(partitions))
-        if not parts:
-            return []
-        marks = ", ".join("?" for _ in parts)
-        return [(i, p, float(d)) for i, p, d in self.db.query(
-            f"SELECT engagement_id, partition_no, next_due FROM sla_engagement_clocks "
-            f"WHERE partition_no IN ({marks}) AND next_due IS NOT NULL", parts)]
+        self._upsert(cur, clocks, partition, next_due, inquiry_id=clocks.inquiry_id)
 
     def of_inquiry(self, inquiry_id: str) -> list[EngagementClocks]:
         """Every engagement of one inquiry that has supplier clocks here."""
         rows = self.db.query("SELECT state_json FROM sla_engagement_clocks WHERE inquiry_id = ?",
                              (inquiry_id,))
         return [EngagementClocks.from_dict(json.loads(row[0])) for row in rows]
-
-    def open_clock_count(self) -> int:
-        rows = self.db.query(
-            "SELECT COUNT(*) FROM sla_engagement_clocks WHERE has_open_clocks = ?", (True,))
-        return int(rows[0][0]) if rows else 0
-
-    def get(self, engagement_id: str) -> EngagementClocks | None:
-        found = self.load_many([engagement_id])
-        return found[engagement_id][0] if engagement_id in found else None
