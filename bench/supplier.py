@@ -38,8 +38,6 @@ import platform
 import random
 import shutil
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -63,6 +61,15 @@ if str(_ROOT) not in sys.path:
 
 from kafka import KafkaConsumer, TopicPartition  # noqa: E402
 from latency_stats import ms, percentile, summarize  # noqa: E402  (bench/, beside this script)
+from run_support import (  # noqa: E402
+    Interrupted,
+    cpu_seconds,
+    free_port,
+    log,
+    on_sigterm,
+    redact,
+    source_commit,
+)
 
 from madoguchi.api.intake.v1 import intake_pb2, intake_pb2_grpc  # noqa: E402
 from madoguchi.api.sla.v1 import sla_monitor_pb2, sla_monitor_pb2_grpc  # noqa: E402
@@ -106,37 +113,14 @@ SUBJECTS = (
 FAMILY_NAMES = ("佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤")
 GIVEN_NAMES = ("太郎", "花子", "健一", "美咲", "大輔", "由美", "翔太", "陽子", "直樹", "恵")
 
-_BEGIN = time.monotonic()
 
 
-def log(message: str) -> None:
-    print(f"[{time.monotonic() - _BEGIN:7.1f}s] {message}", file=sys.stderr, flush=True)
 
 
-def redact(url: str) -> str:
-    """A database URL without its password, for logs."""
-    scheme, sep, rest = url.partition("://")
-    netloc, slash, tail = rest.partition("/")
-    userinfo, at, host = netloc.rpartition("@")
-    if not at or ":" not in userinfo:
-        return url
-    return f"{scheme}{sep}{userinfo.partition(':')[0]}:***@{host}{slash}{tail}"
 
 
-def source_commit() -> str:
-    """The checkout's HEAD commit (read only), so figures can be tied to the code measured."""
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=_ROOT,
-                              capture_output=True, text=True, timeout=5,
-                              check=True).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return ""
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def ts(moment: datetime) -> Timestamp:
@@ -145,14 +129,6 @@ def ts(moment: datetime) -> Timestamp:
     return value
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a process (all its threads)."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return 0.0
 
 
 def vm_hwm_mb(pid: int) -> float | None:
@@ -617,12 +593,7 @@ def timeline(window_start: float, spread: float, slices: int, found: dict[str, A
 # --------------------------------------------------------------------------------------
 
 
-class Interrupted(Exception):
-    pass
 
-
-def _on_sigterm(*_: Any) -> None:
-    raise Interrupted("SIGTERM")
 
 
 def make_settings(args: argparse.Namespace, data_dir: Path, bootstrap: str,
@@ -672,7 +643,7 @@ def run(args: argparse.Namespace) -> int:
     load: Load | None = None
     threads: list[threading.Thread] = []
     interrupted = False
-    previous_term = signal.signal(signal.SIGTERM, _on_sigterm)
+    previous_term = signal.signal(signal.SIGTERM, on_sigterm)
     # Also when started in the background by a shell (which ignores SIGINT there).
     previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     result: dict[str, Any] | None = None

@@ -1,0 +1,64 @@
+"""Plumbing every benchmark script shares: progress lines, redacted URLs, the commit
+measured, free ports, a process's CPU time, and SIGTERM as an interruption."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+_ROOT = Path(__file__).resolve().parent.parent
+_BEGIN = time.monotonic()
+
+
+def log(message: str) -> None:
+    """A progress line on stderr, with the seconds since the script started."""
+    print(f"[{time.monotonic() - _BEGIN:7.1f}s] {message}", file=sys.stderr, flush=True)
+
+
+def redact(url: str) -> str:
+    """A database URL without its password, for logs."""
+    scheme, sep, rest = url.partition("://")
+    netloc, slash, tail = rest.partition("/")
+    userinfo, at, host = netloc.rpartition("@")
+    if not at or ":" not in userinfo:
+        return url
+    return f"{scheme}{sep}{userinfo.partition(':')[0]}:***@{host}{slash}{tail}"
+
+
+def source_commit() -> str:
+    """The checkout's HEAD commit (read only), so figures can be tied to the code measured."""
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=_ROOT,
+                              capture_output=True, text=True, timeout=5,
+                              check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process (all its threads, finished ones included)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+class Interrupted(Exception):
+    """Ctrl-C or SIGTERM: stop what was started, print what was measured so far."""
+
+
+def on_sigterm(*_: Any) -> None:
+    raise Interrupted("SIGTERM")
