@@ -3,6 +3,8 @@ measured, free ports, a process's CPU time, and SIGTERM as an interruption."""
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import socket
 import subprocess
@@ -62,3 +64,21 @@ class Interrupted(Exception):
 
 def on_sigterm(*_: Any) -> None:
     raise Interrupted("SIGTERM")
+
+
+def add_common_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options every benchmark takes: the broker, its partitions, the seed, a label."""
+    parser.add_argument("--bootstrap",
+                        help="use this Kafka (host:port) instead of starting the embedded broker")
+    parser.add_argument("--partitions", type=int, default=6,
+                        help="partitions of the bench's topics (default 6, as configured)")
+    parser.add_argument("--seed", type=int, default=1, help="seed for deadlines and content")
+    parser.add_argument("--label", default="", help="copied into the JSON result")
+
+
+def print_result(result: dict[str, Any] | None, interrupted: bool, label: str) -> None:
+    """The last stdout line: the result, or a marker that the run was interrupted."""
+    if result is not None:
+        print(json.dumps(result, ensure_ascii=False), flush=True)
+    elif interrupted:
+        print(json.dumps({"label": label, "interrupted": True}), flush=True)

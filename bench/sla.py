@@ -60,10 +60,12 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition  # noqa: E402
 from latency_stats import ms, percentile, summarize  # noqa: E402  (bench/, beside this script)
 from run_support import (  # noqa: E402
     Interrupted,
+    add_common_arguments,
     cpu_seconds,
     free_port,
     log,
     on_sigterm,
+    print_result,
     redact,
     source_commit,
 )
@@ -897,10 +899,7 @@ def run(args: argparse.Namespace) -> int:
                 log(f"kept {tmp} (monitor.log, broker.log, data/)")
             else:
                 shutil.rmtree(tmp, ignore_errors=True)
-    if result is not None:
-        print(json.dumps(result, ensure_ascii=False), flush=True)
-    elif interrupted:
-        print(json.dumps({"label": args.label, "interrupted": True}), flush=True)
+    print_result(result, interrupted, args.label)
     return code
 
 
@@ -918,10 +917,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--database-url",
                         help="the monitor's database (e.g. a fresh PostgreSQL database); "
                              "default: a SQLite file in the temp directory")
-    parser.add_argument("--bootstrap",
-                        help="use this Kafka (host:port) instead of starting the embedded broker")
-    parser.add_argument("--partitions", type=int, default=6,
-                        help="partitions of the bench's topics (default 6, as configured)")
+    add_common_arguments(parser)
     parser.add_argument("--timeout", type=float, default=60.0,
                         help="how long after the last deadline to wait for breaches (default 60)")
     parser.add_argument("--settle", type=float, default=2.0,
@@ -931,8 +927,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--fetch-sessions", action="store_true",
                         help="let the bench's signals consumer use incremental fetch sessions "
                              "(kafka-python's default; makes the embedded broker CPU-bound)")
-    parser.add_argument("--seed", type=int, default=1, help="seed for deadlines and content")
-    parser.add_argument("--label", default="", help="copied into the JSON result")
     parser.add_argument("--log-level", default="INFO", help="the monitor's log level")
     parser.add_argument("--keep", action="store_true",
                         help="keep the temp directory (monitor.log, broker.log, SQLite file)")

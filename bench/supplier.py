@@ -63,10 +63,12 @@ from kafka import KafkaConsumer, TopicPartition  # noqa: E402
 from latency_stats import ms, percentile, summarize  # noqa: E402  (bench/, beside this script)
 from run_support import (  # noqa: E402
     Interrupted,
+    add_common_arguments,
     cpu_seconds,
     free_port,
     log,
     on_sigterm,
+    print_result,
     redact,
     source_commit,
 )
@@ -896,10 +898,7 @@ def run(args: argparse.Namespace) -> int:
                 log(f"kept {tmp} (broker.log, data/)")
             else:
                 shutil.rmtree(tmp, ignore_errors=True)
-    if result is not None:
-        print(json.dumps(result, ensure_ascii=False), flush=True)
-    elif interrupted:
-        print(json.dumps({"label": args.label, "interrupted": True}), flush=True)
+    print_result(result, interrupted, args.label)
     return code
 
 
@@ -924,10 +923,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                              "{service} replaced, e.g. postgresql://u:pw@127.0.0.1:5432/"
                              "bench_{service} (a socket: postgresql://u@:5432/bench_{service}"
                              "?host=/run/postgresql); the databases must exist and be empty")
-    parser.add_argument("--bootstrap",
-                        help="use this Kafka (host:port) instead of starting the embedded broker")
-    parser.add_argument("--partitions", type=int, default=6,
-                        help="partitions of the bench's topics (default 6, as configured)")
+    add_common_arguments(parser)
     parser.add_argument("--fetch-max-wait-ms", type=int, default=5,
                         help="the services' consumer fetch wait (default 5)")
     parser.add_argument("--timeout", type=float, default=60.0,
@@ -939,8 +935,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="deadline of every gRPC call (default 30)")
     parser.add_argument("--start-timeout", type=float, default=60.0,
                         help="seconds to wait for the services' consumers (default 60)")
-    parser.add_argument("--seed", type=int, default=1, help="seed for deadlines and content")
-    parser.add_argument("--label", default="", help="copied into the JSON result")
     parser.add_argument("--log-level", default="WARNING",
                         help="log level of the services (to stderr; default WARNING)")
     parser.add_argument("--keep", action="store_true",
