@@ -687,14 +687,19 @@ class SupplierApplication(SaveListeners, Application[UUID]):
                 correlation_id=correlation_id)
             if result is None:
                 return None
+            ledger, found = result
             try:
-                self.save(result[0])
+                self.save(ledger)
             except IntegrityError:
                 continue
-            self.index_feed.catch_up()
-            lines = self.index.penalty_lines(engagement_id=engagement.engagement_id,
-                                             contract_id=contract.contract_id, month=month)
-            return penalty_line(lines[-1]) if lines else None
+            # The line as recorded, without a round trip through the index (hot path).
+            return PenaltyLine(
+                contract_id=contract.contract_id, supplier_id=contract.supplier_id,
+                month=month, engagement_id=engagement.engagement_id,
+                inquiry_id=engagement.inquiry_id, target=target, rule=penalty.rule,
+                units=found.units, amount_due=found.amount_due,
+                amount_accrued=found.amount_accrued, currency=penalty.currency,
+                capped=found.capped, accrued_at=at)
         raise VersionConflict(f"penalty ledger {contract.contract_id}/{month} is too busy")
 
     def penalties(self, *, supplier_id: str = "", contract_id: str = "", month: str = ""
