@@ -1,12 +1,11 @@
 """Plumbing every benchmark script shares: progress lines, redacted URLs, the commit
-measured, free ports, a process's CPU time, and SIGTERM as an interruption."""
+measured, a process's CPU time, and SIGTERM as an interruption."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -40,12 +39,6 @@ def source_commit() -> str:
                               check=True).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return ""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def cpu_seconds(pid: int) -> float:

@@ -62,7 +62,6 @@ from run_support import (  # noqa: E402
     Interrupted,
     add_common_arguments,
     cpu_seconds,
-    free_port,
     log,
     on_sigterm,
     print_result,
@@ -75,6 +74,7 @@ from madoguchi.broker import EmbeddedBroker, terminate  # noqa: E402
 from madoguchi.eventstream.avro import default_catalog  # noqa: E402
 from madoguchi.eventstream.records import event_headers, event_id_for  # noqa: E402
 from madoguchi.eventstream.topics import ensure_topics  # noqa: E402
+from madoguchi.localports import free_port  # noqa: E402
 from madoguchi.storage.urls import parse_database_url  # noqa: E402
 
 AGREEMENT_ID = "bench-24x7"

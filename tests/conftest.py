@@ -6,7 +6,6 @@ need them take the ``broker`` / ``postgres`` fixtures; pure unit tests need neit
 
 from __future__ import annotations
 
-import socket
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -15,12 +14,7 @@ from pathlib import Path
 import pytest
 
 from madoguchi.broker import EmbeddedBroker
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from madoguchi.localports import free_port
 
 
 @pytest.fixture(scope="session")
