@@ -59,6 +59,19 @@ def main(argv: list[str] | None = None) -> int:
     watch.add_argument("--after", type=int, default=0, metavar="POSITION",
                        help="resume after this feed position (default: from now)")
     sub.add_parser("status", help="gRPC health of every service")
+    from services.projections.adapters.cli_commands import (
+        add_projections_commands,
+        add_report_command,
+    )
+    from services.projections.adapters.csv_export import add_query_arguments
+
+    add_projections_commands(sub)
+    add_report_command(sub)
+    query = sub.add_parser(
+        "query", help="run a read-model query; CSV, TSV or JSON lines out",
+        description="Runs one of the projections' queries (see --list) over gRPC and "
+                    "writes every row, all pages, as CSV (default), TSV or JSON lines.")
+    add_query_arguments(query)
     args = parser.parse_args(argv)
     settings = load_settings()
     _logging(settings.log_level)
@@ -105,6 +118,18 @@ def main(argv: list[str] | None = None) -> int:
                          team=args.team, include_stops=args.include_stops,
                          until_breach=args.until_breach, timeout=args.timeout,
                          after=args.after)
+    if args.command == "projections":
+        from services.projections.adapters.cli_commands import run_projections_command
+
+        return run_projections_command(args, settings)
+    if args.command == "report":
+        from services.projections.adapters.cli_commands import run_report_command
+
+        return run_report_command(args, settings)
+    if args.command == "query":
+        from services.projections.adapters.csv_export import run_query_command
+
+        return run_query_command(args, settings.address("projections"))
     if args.command == "status":
         from madoguchi.launcher import check_health
 

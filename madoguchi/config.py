@@ -28,6 +28,7 @@ class Topics:
     sla_agreements: str = "madoguchi.sla.agreements.v1"
     supplier_engagements: str = "madoguchi.supplier.engagements.v1"   # keyed by inquiry id
     supplier_registry: str = "madoguchi.supplier.registry.v1"         # keyed by supplier id
+    projections_dead_letters: str = "madoguchi.projections.dead-letters.v1"  # raw, + reason
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class Settings:
     fetch_max_wait_ms: int = 10
     log_level: str = "INFO"
     alerts: AlertSettings = field(default_factory=AlertSettings)
+    reporting_time_zone: str = "Asia/Tokyo"   # periods of KPIs and reports
 
     def address(self, service: str) -> str:
         return f"{self.host}:{self.ports[service]}"
@@ -99,7 +101,10 @@ def load_settings() -> Settings:
             supplier_engagements=_env("MADOGUCHI_TOPIC_SUPPLIER_ENGAGEMENTS",
                                       Topics.supplier_engagements),
             supplier_registry=_env("MADOGUCHI_TOPIC_SUPPLIER_REGISTRY", Topics.supplier_registry),
+            projections_dead_letters=_env("MADOGUCHI_TOPIC_PROJECTIONS_DEAD_LETTERS",
+                                          Topics.projections_dead_letters),
         ),
+        reporting_time_zone=_env("MADOGUCHI_REPORTING_TIME_ZONE", "Asia/Tokyo"),
         topic_partitions=int(_env("MADOGUCHI_TOPIC_PARTITIONS", "6")),
         topic_replication_factor=int(_env("MADOGUCHI_TOPIC_REPLICATION_FACTOR", "1")),
         fetch_max_wait_ms=int(_env("MADOGUCHI_KAFKA_FETCH_MAX_WAIT_MS", "10")),

@@ -7,7 +7,7 @@ import pytest
 
 from madoguchi.api.intake.v1 import intake_pb2_grpc
 from services.intake.main import IntakeService
-from services.projections.main import ProjectionsService
+from services.projections.main import ProjectionsService, projection_topics
 from tests.integration.requests import receive_request
 from tests.integration.system import RunningSystem, eventually
 from tests.integration.test_stream import live_inquiry, wait_for_version
@@ -25,8 +25,7 @@ def test_two_projection_instances_share_the_partitions(system: RunningSystem) ->
                                 group_id=system.group_id, name="projections-consumer-2")
     second.start()
     try:
-        all_partitions = {(t, p) for t in (system.settings.topics.inquiries,
-                                           system.settings.topics.contact_attempts)
+        all_partitions = {(t, p) for t in projection_topics(system.settings)
                           for p in range(system.settings.topic_partitions)}
         eventually(lambda: owned(first) and owned(second)
                    and owned(first) | owned(second) == all_partitions

@@ -43,7 +43,8 @@ from services.intake.domain.values import (
     Status,
     SupplierOutcome,
 )
-from services.projections.adapters.sql_store import InquiryStore
+from services.projections.adapters.inquiry_model import InquiryReadModel
+from services.projections.application.read_models import TableNames
 from services.projections.domain import inquiry_view
 from tests.unit._support import NOW, make_app, meta, receive_cmd, stored_count
 
@@ -218,7 +219,8 @@ def test_the_stored_row_folds_supplier_events_in_version_order(tmp_path: Path) -
     app.record_supplier_engaged(iid, meta(), engagement, "SUP-7", "CT-1", "COVERED")
     last = app.record_supplier_outcome(iid, meta(), engagement, "SUP-7", "WITHDRAWN", "取消")
     db = SqlDatabase(parse_database_url(f"sqlite:///{tmp_path / 'projections.db'}"))
-    store = InquiryStore(db)
+    store = InquiryReadModel(db, TableNames("g1_"))
+    store.create()
     records = [to_record(e) for e in app.events.get(inquiry.id)]
     try:
         for event_type, record in reversed(records):

@@ -26,16 +26,14 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import grpc
-from google.protobuf import struct_pb2
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
 from madoguchi.api.projections.v1 import read_models_pb2 as pb
 from madoguchi.api.projections.v1 import read_models_pb2_grpc
 from madoguchi.watch import ensure_utf8
+from services.projections.adapters.query_client import CALL_TIMEOUT, QueryClient
 
-PAGE_SIZE = 1000        # the server's maximum: fewest round trips
-CALL_TIMEOUT = 60.0     # seconds per page
 FORMATS = ("csv", "tsv", "json")
 
 
@@ -86,23 +84,6 @@ def add_query_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 # ----- values -----
-
-def plain_value(value: struct_pb2.Value) -> Any:
-    """A cell as a Python value: whole numbers as int (a ListValue holds only doubles)."""
-    kind = value.WhichOneof("kind")
-    if kind == "number_value":
-        number = value.number_value
-        return int(number) if number.is_integer() and abs(number) <= 2**53 else number
-    if kind == "string_value":
-        return value.string_value
-    if kind == "bool_value":
-        return value.bool_value
-    if kind in ("struct_value", "list_value"):  # not sent today; keep it readable
-        from google.protobuf.json_format import MessageToDict
-
-        return MessageToDict(getattr(value, kind))
-    return None
-
 
 def cell_text(value: Any) -> str:
     """A value as one CSV cell: empty for none, true/false, floats without noise (96.2)."""
@@ -219,19 +200,12 @@ def _list(stub: read_models_pb2_grpc.ReadModelQueryServiceStub, out: TextIO,
             out.write(_describe(query))
 
 
-def _run(stub: read_models_pb2_grpc.ReadModelQueryServiceStub, query: str,
-         params: dict[str, str], writer: _RowWriter) -> None:
-    token = ""
-    while True:
-        response = stub.RunQuery(pb.RunQueryRequest(query=query, params=params,
-                                                    page_size=PAGE_SIZE, page_token=token),
-                                 timeout=CALL_TIMEOUT)
-        writer.header(list(response.columns))
-        for row in response.rows:
-            writer.row([plain_value(cell) for cell in row.values])
-        token = response.next_page_token
-        if not token:
-            return
+def _run(client: QueryClient, query: str, params: dict[str, str],
+         writer: _RowWriter) -> None:
+    for columns, rows in client.pages(query, params):
+        writer.header(columns)
+        for row in rows:
+            writer.row(row)
 
 
 def error_lines(error: grpc.RpcError, address: str) -> list[str]:
@@ -270,11 +244,16 @@ def run_query_command(args: argparse.Namespace, default_address: str) -> int:
             if args.list:
                 _list(stub, out, args.format)
             else:
-                _run(stub, args.query, _params(args.param), _RowWriter(out, args.format))
+                _run(QueryClient(channel), args.query, _params(args.param),
+                     _RowWriter(out, args.format))
     except grpc.RpcError as error:
         for line in error_lines(error, address):
             print(line, file=sys.stderr)
         return 2
+    except BrokenPipeError:   # e.g. piped into `head`: the reader has all it wanted
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - no flush error at exit
+        return 0
     except OSError as error:
         print(f"madoguchi query: cannot write {args.output or 'the output'}: {error}",
               file=sys.stderr)

@@ -115,6 +115,9 @@ CREATE TABLE IF NOT EXISTS {t("kpi_inquiry_fact")} (
     {keys},
     first_response_at {ts},
     resolved_at {ts},
+    resolved_local_hour TEXT,
+    resolved_local_day TEXT,
+    resolved_local_month TEXT,
     answered_first_contact INTEGER NOT NULL,
     resolution_count INTEGER NOT NULL,
     escalation_count INTEGER NOT NULL,
@@ -223,12 +226,16 @@ CREATE TABLE IF NOT EXISTS {t("kpi_clock_stop")} (
         elif event_type == "InquiryResolved":
             cur.execute(
                 f"UPDATE {facts} SET resolved_at = ?, resolution_count = resolution_count + 1, "
-                "answered_first_contact = CASE WHEN escalation_count = 0 THEN ? ELSE 0 END "
+                "answered_first_contact = CASE WHEN escalation_count = 0 THEN ? ELSE 0 END, "
+                "resolved_local_hour = ?, resolved_local_day = ?, resolved_local_month = ? "
                 "WHERE inquiry_id = ?",
-                (at, int(bool(r.get("at_first_contact"))), inquiry_id))
+                (at, int(bool(r.get("at_first_contact"))), *self._keys(r.get("occurred_at")),
+                 inquiry_id))
         elif event_type == "InquiryReopened":
             cur.execute(f"UPDATE {facts} SET resolved_at = NULL, answered_first_contact = 0, "
-                        "reopen_count = reopen_count + 1 WHERE inquiry_id = ?", (inquiry_id,))
+                        "resolved_local_hour = NULL, resolved_local_day = NULL, "
+                        "resolved_local_month = NULL, reopen_count = reopen_count + 1 "
+                        "WHERE inquiry_id = ?", (inquiry_id,))
         elif event_type == "InquirySatisfactionRecorded":
             cur.execute(f"UPDATE {facts} SET satisfaction_score = ?, "
                         "satisfaction_recorded_at = ? WHERE inquiry_id = ?",
@@ -303,6 +310,15 @@ CREATE TABLE IF NOT EXISTS {t("kpi_clock_stop")} (
                  *_filter_params()),
                 self._summary),
             QuerySpec(
+                "kpi_volume",
+                "Inquiries received and inquiries resolved per period, each by its own time "
+                "(received by receipt, resolved by the current resolution; a reopened "
+                "inquiry counts as resolved again only when resolved again).",
+                ("period_start", "period_key", "received", "resolved"),
+                (_period_param(), Param("from", "time", "at or after this instant"),
+                 Param("to", "time", "before this instant"), *_filter_params()),
+                self._volume),
+            QuerySpec(
                 "kpi_calls",
                 "Telephony per period (of each attempt) and queue: offered, answered, "
                 "abandoned, answer rate (answered ÷ offered), abandonment rate (abandoned ÷ "
@@ -369,6 +385,31 @@ CREATE TABLE IF NOT EXISTS {t("kpi_clock_stop")} (
                 measures[inquiry_id].add_stop(target, outcome, float(elapsed))
         rows = [(period_start(key, period, self.zone), key, value, *kpi_math.summarize(members))
                 for (key, value), members in sorted(buckets.items())]
+        return _page(rows, offset, limit)
+
+    def _volume(self, params: dict[str, Any], offset: int, limit: int | None
+                ) -> list[tuple[Any, ...]]:
+        period = params.get("period") or "day"
+        column = period_column(period)
+        facts = self.t("kpi_inquiry_fact")
+        counts: dict[str, list[int]] = {}
+        for index, (moment, key_column) in enumerate((("received_at", column),
+                                                      ("resolved_at", f"resolved_{column}"))):
+            clauses, args = [f"f.{key_column} IS NOT NULL"], []
+            for name, op in (("from", ">="), ("to", "<")):
+                if params.get(name) is not None:
+                    clauses.append(f"f.{moment} {op} ?")
+                    args.append(self.time_to_sql(params[name]))
+            for name in FILTERS:
+                if params.get(name):
+                    clauses.append(f"f.{name} = ?")
+                    args.append(params[name])
+            for key, count in self.db.query(
+                    f"SELECT f.{key_column}, COUNT(*) FROM {facts} f "
+                    f"WHERE {' AND '.join(clauses)} GROUP BY f.{key_column}", args):
+                counts.setdefault(key, [0, 0])[index] = int(count)
+        rows = [(period_start(key, period, self.zone), key, *counts[key])
+                for key in sorted(counts)]
         return _page(rows, offset, limit)
 
     def _calls(self, params: dict[str, Any], offset: int, limit: int | None

@@ -1,46 +1,146 @@
-"""Consume intake's topics into the read models, one transaction per partition batch."""
+"""Consume the topics into one generation of read models, one transaction per batch.
+
+Each partition batch is decoded, applied to every read model that uses each event, and
+stored with the partition's next offset in one SQL transaction, so a crash repeats a
+batch rather than losing or doubling it (the read models' own keys make the repeat a
+no-op). A message that cannot be decoded, or that a read model cannot apply, becomes a
+dead letter with the reason, and the batch goes on without it: the batch is first tried
+whole, and only when an event fails is it redone event by event under savepoints, so the
+bad one is isolated without costing the good ones. A database that is unreachable is not
+the message's fault: that error propagates and the batch is retried.
+"""
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from typing import Any
 
-from madoguchi.eventstream.avro import SchemaCatalog, default_catalog
-from madoguchi.eventstream.batches import decode_batch
+from madoguchi.eventstream.avro import SchemaCatalog, UnknownSchema, default_catalog
 from madoguchi.jsonable import jsonable
-from services.projections.adapters.sql_store import InquiryStore
+from madoguchi.storage.offsets import ConsumerOffsets
+from madoguchi.storage.sql import Cursor
+from services.projections.adapters.dead_letters import DeadLetter, DeadLetters
+from services.projections.adapters.read_model_set import ReadModelSet
+
+log = logging.getLogger(__name__)
 
 
-class InquiryProjector:
-    """A ``BatchHandler``: decode each message, apply it idempotently, store the offset."""
+def _transient_errors() -> tuple[type[BaseException], ...]:
+    errors: list[type[BaseException]] = [sqlite3.OperationalError]
+    try:
+        import psycopg
 
-    def __init__(self, store: InquiryStore, catalog: SchemaCatalog | None = None) -> None:
-        self.store = store
+        errors += [psycopg.OperationalError, psycopg.InterfaceError]
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        pass
+    return tuple(errors)
+
+
+TRANSIENT = _transient_errors()
+
+
+class _EventFailed(Exception):
+    def __init__(self, index: int, error: Exception) -> None:
+        super().__init__(str(error))
+        self.index = index
+        self.error = error
+
+
+class Projector:
+    """A ``BatchHandler`` over one generation's read models."""
+
+    def __init__(self, models: ReadModelSet, offsets: ConsumerOffsets,
+                 dead_letters: DeadLetters, catalog: SchemaCatalog | None = None) -> None:
+        self.models = models
+        self.offsets = offsets
+        self.dead_letters = dead_letters
         self.catalog = catalog or default_catalog()
         self.applied = 0
         self.duplicates = 0
-        self.rejected = 0
+        self.skipped = 0
+        self.dead = 0
+        self.on_dead_letter: Any = None   # called after a batch that added dead letters
 
     def stored_offsets(self, cluster: str, partitions: list[Any]) -> dict[Any, int]:
-        return self.store.offsets.stored_offsets(cluster, partitions)
+        return self.offsets.stored_offsets(cluster, partitions)
 
     def forget_other_clusters(self, cluster: str) -> None:
-        self.store.offsets.forget_other_clusters(cluster)
+        self.offsets.forget_other_clusters(cluster)
 
     def handle(self, cluster: str, partition: Any, records: list[Any]) -> None:
-        applied = duplicates = 0
-        batch = decode_batch(self.catalog, records)
-        with self.store.db.transaction() as cur:
-            for event_type, record in batch.events:
-                record = jsonable(record)
-                if event_type.startswith("Inquiry"):
-                    fresh = self.store.apply_inquiry_event(cur, event_type, record)
-                elif event_type == "ContactAttemptRecorded":
-                    fresh = self.store.apply_contact_attempt(cur, record)
-                else:
-                    fresh = False  # an event type this read model does not use
-                applied += fresh
-                duplicates += not fresh
-            self.store.offsets.finish_batch(cur, cluster, partition, records, batch.rejects)
+        events: list[tuple[Any, str, dict[str, Any]]] = []
+        letters: list[DeadLetter] = []
+        for message in records:
+            try:
+                event_type, record = self.catalog.decode(message.value)
+            except UnknownSchema:
+                raise   # a newer producer: stop here rather than skip (deploy the newer reader)
+            except (ValueError, TypeError) as error:
+                letters.append(self._letter(cluster, partition, message, "",
+                                            f"undecodable: {error}"))
+                continue
+            events.append((message, event_type, jsonable(record)))
+        try:
+            counts = self._store(cluster, partition, records, events, letters, isolate=False)
+        except _EventFailed:
+            counts = self._store(cluster, partition, records, events, letters, isolate=True)
+        applied, duplicates, skipped, dead = counts
         self.applied += applied
         self.duplicates += duplicates
-        self.rejected += len(batch.rejects)
+        self.skipped += skipped
+        self.dead += dead
+        if dead and self.on_dead_letter is not None:
+            self.on_dead_letter()
+
+    def _letter(self, cluster: str, partition: Any, message: Any, event_type: str,
+                reason: str) -> DeadLetter:
+        return DeadLetter(cluster, partition.topic, partition.partition, message.offset,
+                          self.offsets.consumer, reason, event_type, message.key,
+                          message.value)
+
+    def _store(self, cluster: str, partition: Any, records: list[Any],
+               events: list[tuple[Any, str, dict[str, Any]]], letters: list[DeadLetter],
+               *, isolate: bool) -> tuple[int, int, int, int]:
+        applied = duplicates = skipped = 0
+        failed: list[DeadLetter] = []
+        with self.models.db.transaction() as cur:
+            for index, (message, event_type, record) in enumerate(events):
+                models = self.models.for_event(event_type)
+                if not models:
+                    skipped += 1
+                    continue
+                if isolate:
+                    cur.execute("SAVEPOINT projection_event")
+                try:
+                    fresh = self._apply(cur, models, event_type, record)
+                except TRANSIENT:
+                    raise
+                except Exception as error:
+                    if not isolate:
+                        raise _EventFailed(index, error) from error
+                    cur.execute("ROLLBACK TO SAVEPOINT projection_event")
+                    cur.execute("RELEASE SAVEPOINT projection_event")
+                    log.error("%s: cannot apply %s at %s[%d]@%d: %r", self.offsets.consumer,
+                              event_type, partition.topic, partition.partition,
+                              message.offset, error)
+                    failed.append(self._letter(cluster, partition, message, event_type,
+                                               f"unappliable: {type(error).__name__}: {error}"))
+                    continue
+                if isolate:
+                    cur.execute("RELEASE SAVEPOINT projection_event")
+                applied += fresh
+                duplicates += not fresh
+            dead = 0
+            for letter in (*letters, *failed):
+                dead += self.dead_letters.add(cur, letter)
+            self.offsets.save_offset(cur, cluster, partition.topic, partition.partition,
+                                     records[-1].offset + 1)
+        return applied, duplicates, skipped, dead
+
+    @staticmethod
+    def _apply(cur: Cursor, models: list[Any], event_type: str, record: dict[str, Any]) -> bool:
+        fresh = False
+        for model in models:
+            fresh = model.apply(cur, event_type, record) or fresh
+        return fresh

@@ -1,0 +1,113 @@
+"""Generations of the read models: a rebuild fills a fresh set while the live one serves.
+
+Every read-model table carries its generation's prefix (``g3_inquiry_view``). One
+generation is ACTIVE: the live consumer writes it, queries read it, and the public
+reporting views (``report_v1_*``) select from it. A rebuild creates a BUILDING
+generation, fills it from the beginning of the topics under its own consumer name and,
+once caught up, makes it ACTIVE in one transaction that also repoints the views. The
+generation before stays until the next rebuild, so a bad one can be switched back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from madoguchi.storage.sql import Cursor, SqlDatabase
+
+VIEW_PREFIX = "report_v1_"
+ACTIVE, BUILDING, RETIRED = "ACTIVE", "BUILDING", "RETIRED"
+
+
+@dataclass(frozen=True)
+class Generation:
+    number: int
+    state: str
+    created_at: str
+    activated_at: str | None
+    note: str
+
+    @property
+    def prefix(self) -> str:
+        return f"g{self.number}_"
+
+    @property
+    def consumer(self) -> str:
+        """The name its offsets are stored under."""
+        return f"projections-g{self.number}"
+
+
+class Generations:
+    """The ``projection_generations`` table and the reporting views that follow it."""
+
+    def __init__(self, db: SqlDatabase) -> None:
+        self.db = db
+        ts = "TIMESTAMPTZ" if db.is_postgres else "TEXT"
+        db.executescript(f"""
+CREATE TABLE IF NOT EXISTS projection_generations (
+    generation INTEGER PRIMARY KEY,
+    state TEXT NOT NULL,
+    created_at {ts} NOT NULL,
+    activated_at {ts},
+    note TEXT NOT NULL
+)""")
+
+    def _now(self) -> object:
+        now = datetime.now(UTC)
+        return now if self.db.is_postgres else now.isoformat(timespec="microseconds")
+
+    def all(self) -> list[Generation]:
+        rows = self.db.query("SELECT generation, state, created_at, activated_at, note "
+                             "FROM projection_generations ORDER BY generation")
+        return [Generation(int(n), s, str(c), None if a is None else str(a), note)
+                for n, s, c, a, note in rows]
+
+    def active(self) -> Generation | None:
+        return next((g for g in self.all() if g.state == ACTIVE), None)
+
+    def create(self, note: str) -> Generation:
+        """A new BUILDING generation, numbered after every earlier one."""
+        with self.db.transaction() as cur:
+            row = cur.execute("SELECT MAX(generation) FROM projection_generations").fetchone()
+            number = int(row[0] or 0) + 1 if row else 1
+            cur.execute("INSERT INTO projection_generations (generation, state, created_at, "
+                        "note) VALUES (?, ?, ?, ?)", (number, BUILDING, self._now(), note))
+        return next(g for g in self.all() if g.number == number)
+
+    def activate(self, cur: Cursor, number: int, views: dict[str, str]) -> None:
+        """Make ``number`` the live generation and point the reporting views at it."""
+        cur.execute("UPDATE projection_generations SET state = ? WHERE state = ?",
+                    (RETIRED, ACTIVE))
+        cur.execute("UPDATE projection_generations SET state = ?, activated_at = ? "
+                    "WHERE generation = ?", (ACTIVE, self._now(), number))
+        for name, select in views.items():
+            cur.execute(f"DROP VIEW IF EXISTS {VIEW_PREFIX}{name}")
+            cur.execute(f"CREATE VIEW {VIEW_PREFIX}{name} AS {select}")
+
+    def tables_of(self, cur: Cursor, number: int) -> list[str]:
+        """The tables that carry generation ``number``'s prefix."""
+        pattern = f"g{number}\\_%"
+        if self.db.is_postgres:
+            rows = cur.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = "
+                "current_schema() AND table_type = 'BASE TABLE' AND table_name LIKE ? "
+                "ESCAPE '\\'", (pattern,)).fetchall()
+        else:
+            rows = cur.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND "
+                               "name LIKE ? ESCAPE '\\'", (pattern,)).fetchall()
+        return sorted(str(r[0]) for r in rows)
+
+    def forget(self, number: int) -> list[str]:
+        """Drop a generation's tables, offsets and row (never the active one's)."""
+        with self.db.transaction() as cur:
+            row = cur.execute("SELECT state FROM projection_generations WHERE generation = ?",
+                              (number,)).fetchone()
+            if row is not None and row[0] == ACTIVE:
+                raise ValueError(f"generation {number} is active")
+            tables = self.tables_of(cur, number)
+            for table in tables:
+                cur.execute(f"DROP TABLE IF EXISTS {table}")
+            cur.execute("DELETE FROM consumer_offsets WHERE consumer = ?",
+                        (f"projections-g{number}",))
+            cur.execute("DELETE FROM projection_generations WHERE generation = ?", (number,))
+        return tables

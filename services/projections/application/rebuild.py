@@ -1,0 +1,99 @@
+"""Rebuild every read model from the beginning of the topics while the old ones serve.
+
+A new generation is created and filled from offset 0 of every partition under its own
+consumer name, with the same projector the live service uses (so dead letters and
+idempotency behave the same). When it has caught up with the ends of the topics it is
+made ACTIVE in one transaction that also repoints the reporting views; the running
+service notices within a second and continues the new generation from its stored
+offsets. Until then every query is answered from the old generation. The generation
+before the old one is dropped; the old one stays for a switch back.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from madoguchi.config import Settings
+from madoguchi.storage.offsets import ConsumerOffsets
+from madoguchi.storage.sql import SqlDatabase
+from madoguchi.storage.urls import parse_database_url
+from services.projections.adapters.dead_letters import DeadLetters
+from services.projections.adapters.generations import Generations
+from services.projections.adapters.read_model_set import ReadModelSet
+from services.projections.adapters.topic_reader import TopicReader
+from services.projections.application.projector import Projector
+
+
+@dataclass(frozen=True)
+class RebuildResult:
+    generation: int
+    previous: int | None
+    events: int
+    seconds: float
+    dropped: tuple[int, ...]
+
+    @property
+    def events_per_second(self) -> float:
+        return self.events / self.seconds if self.seconds > 0 else 0.0
+
+
+def rebuild(settings: Settings, *, activate: bool = True, note: str = "rebuild",
+            progress: Callable[[str], None] = lambda line: None,
+            max_lag_to_finish: int = 0) -> RebuildResult:
+    """Fill a new generation from the topics and (unless ``activate`` is False) switch to it.
+
+    ``max_lag_to_finish``: messages still unread that are acceptable at the switch (the
+    live service reads the rest from the new generation's offsets).
+    """
+    from services.projections.main import projection_topics
+
+    db = SqlDatabase(parse_database_url(settings.database_urls["projections"]))
+    try:
+        generations = Generations(db)
+        previous = generations.active()
+        generation = generations.create(note)
+        models = ReadModelSet(db, generation.number, settings.reporting_time_zone)
+        offsets = ConsumerOffsets(db, generation.consumer)
+        projector = Projector(models, offsets, DeadLetters(db))
+        reader = TopicReader(settings.bootstrap(), projection_topics(settings),
+                             client_id=f"projections-rebuild-g{generation.number}",
+                             partitions=settings.topic_partitions,
+                             replication_factor=settings.topic_replication_factor,
+                             fetch_max_wait_ms=settings.fetch_max_wait_ms)
+        progress(f"building generation {generation.number} from {len(reader.partitions)} "
+                 f"partitions (serving: {previous.number if previous else 'none'})")
+        started = time.monotonic()
+        events = 0
+        last_report = started
+        try:
+            reader.seek(offsets.stored_offsets(reader.cluster, reader.partitions))
+            while True:
+                batches = reader.read()
+                for tp, records in batches.items():
+                    projector.handle(reader.cluster, tp, records)
+                    events += len(records)
+                if not batches and reader.lag() <= max_lag_to_finish:
+                    break
+                if time.monotonic() - last_report > 5:
+                    last_report = time.monotonic()
+                    progress(f"  {events} messages, {reader.lag()} to go")
+        finally:
+            reader.close()
+        seconds = time.monotonic() - started
+        dropped: list[int] = []
+        if activate:
+            with db.transaction() as cur:
+                generations.activate(cur, generation.number, models.views())
+            keep = {generation.number, previous.number if previous else -1}
+            for old in generations.all():
+                if old.number not in keep:
+                    generations.forget(old.number)
+                    dropped.append(old.number)
+        progress(f"generation {generation.number}: {events} messages in {seconds:.1f} s"
+                 + (", active" if activate else ", not activated"))
+        return RebuildResult(generation.number, previous.number if previous else None,
+                             events, seconds, tuple(dropped))
+    finally:
+        db.close()
