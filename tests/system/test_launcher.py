@@ -6,6 +6,7 @@ own processes, on SQLite files under a data directory.
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 import signal
@@ -76,6 +77,32 @@ def alert_ids(env: dict[str, str]) -> set[str]:
         return {a.alert_id for a in listed.alerts}
 
 
+def madoguchi(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run([sys.executable, "-m", "madoguchi", *args], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done
+
+
+def check_reporting_commands(env: dict[str, str], tmp_path: Path, inquiries: int) -> None:
+    """The reporting commands against the running system: CSV, report, rebuild."""
+    csv_file = tmp_path / "kpis.csv"
+    madoguchi(env, "query", "kpi_summary", "-p", "period=month", "--output", str(csv_file))
+    with csv_file.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert sum(int(r["received"]) for r in rows) == inquiries
+    month = rows[-1]["period_key"]
+    made = madoguchi(env, "report", "--agreement", "citizen-standard", "--month", month,
+                     "--out", str(tmp_path / "reports")).stdout.split()
+    html, pdf = Path(made[0]), Path(made[1])
+    assert "区民サービス標準" in html.read_text(encoding="utf-8")
+    assert pdf.read_bytes().startswith(b"%PDF")
+    rebuilt = madoguchi(env, "projections", "rebuild").stdout
+    assert "rebuilt generation 2" in rebuilt, rebuilt
+    eventually(lambda: "2  ACTIVE" in madoguchi(env, "projections", "generations").stdout)
+    assert total(env) == inquiries
+
+
 def test_up_demo_stop_and_restart_lose_nothing(tmp_path: Path) -> None:
     env = launcher_env(tmp_path / "data")
     log = tmp_path / "up.log"
@@ -107,6 +134,7 @@ def test_up_demo_stop_and_restart_lose_nothing(tmp_path: Path) -> None:
         ).read().decode()
         assert 'method="ReceiveInquiry"' in metrics
         assert "madoguchi_relay_lag_events 0.0" in metrics
+        check_reporting_commands(env, tmp_path, inquiries)
     finally:
         stop_up(process, log)
     output = log.read_text(encoding="utf-8")
@@ -122,8 +150,12 @@ def test_up_demo_stop_and_restart_lose_nothing(tmp_path: Path) -> None:
         assert total(env) == inquiries
         assert total(env, status=["RESOLVED", "CLOSED"]) == resolved
         def clusters() -> set[str]:
+            """Clusters the served read-model generation holds positions for."""
             with sqlite3.connect(tmp_path / "data" / "projections.db") as db:
-                return {row[0] for row in db.execute("SELECT cluster_id FROM consumer_offsets")}
+                return {row[0] for row in db.execute(
+                    "SELECT cluster_id FROM consumer_offsets WHERE consumer = (SELECT "
+                    "'projections-g' || generation FROM projection_generations "
+                    "WHERE state = 'ACTIVE')")}
 
         # Positions of the previous (gone) broker are forgotten once the new one is read.
         eventually(lambda: len(clusters()) == 1 and clusters() != old_clusters, timeout=60)
