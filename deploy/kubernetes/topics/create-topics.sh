@@ -13,7 +13,8 @@
 #
 # Topics: madoguchi.intake.inquiries.v1, madoguchi.intake.contact-attempts.v1 (intake),
 # madoguchi.sla.signals.v1, madoguchi.sla.agreements.v1 (SLA monitor),
-# madoguchi.supplier.engagements.v1, madoguchi.supplier.registry.v1 (supplier service).
+# madoguchi.supplier.engagements.v1, madoguchi.supplier.registry.v1 (supplier service),
+# madoguchi.projections.dead-letters.v1 (messages the projections could not use).
 # They keep every event forever (retention.ms=-1, retention.bytes=-1): consumers are
 # rebuilt by replaying them from offset 0. Partitions are never changed here: adding
 # partitions moves keys (inquiry, alert, agreement and supplier ids) to other partitions
@@ -21,7 +22,7 @@
 set -eu
 
 : "${KAFKA_BOOTSTRAP_SERVERS:?KAFKA_BOOTSTRAP_SERVERS is required}"
-TOPICS=${MADOGUCHI_TOPICS:-"madoguchi.intake.inquiries.v1 madoguchi.intake.contact-attempts.v1 madoguchi.sla.signals.v1 madoguchi.sla.agreements.v1 madoguchi.supplier.engagements.v1 madoguchi.supplier.registry.v1"}
+TOPICS=${MADOGUCHI_TOPICS:-"madoguchi.intake.inquiries.v1 madoguchi.intake.contact-attempts.v1 madoguchi.sla.signals.v1 madoguchi.sla.agreements.v1 madoguchi.supplier.engagements.v1 madoguchi.supplier.registry.v1 madoguchi.projections.dead-letters.v1"}
 PARTITIONS=${TOPIC_PARTITIONS:-6}
 RF=${TOPIC_REPLICATION_FACTOR:-1}
 MIN_ISR=${TOPIC_MIN_INSYNC_REPLICAS:-1}
