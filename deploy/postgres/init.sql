@@ -6,8 +6,10 @@
 -- in the services' postgresql:// URLs.
 --
 -- No service can connect to another service's database ("no service reads another's
--- tables"). madoguchi_reporting is a NOLOGIN group role with read access to the
--- projections (read-model) tables, for reporting tools: grant it to a login role.
+-- tables"). madoguchi_reporting is a NOLOGIN group role for reporting tools (grant it
+-- to a login role): it may read the projections' reporting views (report_v1_*), which
+-- the service grants it each time it points them at a new read-model generation, and
+-- nothing else (not the tables behind them, not the dead letters).
 --
 -- To run by hand against a managed PostgreSQL (as an administrator):
 --   MADOGUCHI_INTAKE_DB_PASSWORD=... MADOGUCHI_PROJECTIONS_DB_PASSWORD=... \
@@ -98,6 +100,4 @@ REVOKE ALL ON SCHEMA public FROM PUBLIC;
 \connect projections
 REVOKE ALL ON SCHEMA public FROM PUBLIC;
 GRANT USAGE ON SCHEMA public TO madoguchi_reporting;
--- Not tied to a schema, so it survives reset-projections.sql (DROP SCHEMA public).
-ALTER DEFAULT PRIVILEGES FOR ROLE projections
-    GRANT SELECT ON TABLES TO madoguchi_reporting;
+-- SELECT on the report_v1_* views is granted by the service when it creates them.

@@ -22,7 +22,9 @@ def add_projections_commands(sub: argparse._SubParsersAction) -> None:  # type: 
                          help="build it but keep serving the current generation")
     rebuild.add_argument("--note", default="rebuild", help="why (kept with the generation)")
     actions.add_parser("generations", help="list the read-model generations")
-    activate = actions.add_parser("activate", help="serve another (built) generation")
+    activate = actions.add_parser(
+        "activate", help="serve another generation: a finished build, or the one before "
+                         "(to switch back)")
     activate.add_argument("generation", type=int)
 
 
@@ -64,6 +66,7 @@ def run_report_command(args: argparse.Namespace, settings: Settings) -> int:
     from madoguchi.watch import ensure_utf8
     from services.projections.adapters.csv_export import error_lines
     from services.projections.adapters.query_client import QueryClient
+    from services.projections.adapters.report_fonts import FontNotUsable
     from services.projections.adapters.report_render import render_html, render_pdf
     from services.projections.application.report_builder import build_monthly_report
 
@@ -84,6 +87,10 @@ def run_report_command(args: argparse.Namespace, settings: Settings) -> int:
     with grpc.insecure_channel(address) as channel:
         client = QueryClient(channel)
         try:
+            if not client.rows("agreements", {"agreement_id": args.agreement}):
+                print(f"madoguchi report: agreement {args.agreement!r} is not in the read "
+                      "models (see: madoguchi query agreements)", file=sys.stderr)
+                return 2
             report = build_monthly_report(client.rows, args.agreement, month, zone=zone,
                                           what_if_terms=terms,
                                           what_if_label=args.what_if_label)
@@ -92,15 +99,19 @@ def run_report_command(args: argparse.Namespace, settings: Settings) -> int:
                 print(line, file=sys.stderr)
             return 2
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", args.agreement)
     html_path = out / f"sla-report-{safe}-{month}.html"
-    html_path.write_text(render_html(report), encoding="utf-8")
-    print(html_path)
-    if not args.no_pdf:
-        pdf_path = out / f"sla-report-{safe}-{month}.pdf"
-        render_pdf(report, pdf_path)
-        print(pdf_path)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        html_path.write_text(render_html(report), encoding="utf-8")
+        print(html_path)
+        if not args.no_pdf:
+            pdf_path = out / f"sla-report-{safe}-{month}.pdf"
+            render_pdf(report, pdf_path)
+            print(pdf_path)
+    except (FontNotUsable, OSError) as error:
+        print(f"madoguchi report: {error}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -131,6 +142,10 @@ def run_projections_command(args: argparse.Namespace, settings: Settings) -> int
         known = {g.number: g for g in generations.all()}
         if args.generation not in known:
             print(f"no generation {args.generation}", file=sys.stderr)
+            return 2
+        if known[args.generation].state == "BUILDING":
+            print(f"generation {args.generation} was never finished (its rebuild stopped "
+                  "or still runs); rebuild again instead", file=sys.stderr)
             return 2
         models = ReadModelSet(db, args.generation, settings.reporting_time_zone)
         with db.transaction() as cur:

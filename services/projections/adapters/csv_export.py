@@ -65,7 +65,7 @@ def _param(text: str) -> tuple[str, str]:
 def add_query_arguments(parser: argparse.ArgumentParser) -> None:
     """The arguments of ``madoguchi query`` (the caller supplies the default address)."""
     parser.add_argument("query", nargs="?", type=_text,
-                        help="the query to run, e.g. sla.breaches_by_team (see --list)")
+                        help="the query to run, e.g. kpi_summary (see --list)")
     parser.add_argument("--list", action="store_true",
                         help="list the queries with their columns and parameters")
     parser.add_argument("-p", "--param", action="append", type=_param, default=[],

@@ -16,7 +16,8 @@ from datetime import UTC, datetime
 from madoguchi.storage.sql import Cursor, SqlDatabase
 
 VIEW_PREFIX = "report_v1_"
-ACTIVE, BUILDING, RETIRED = "ACTIVE", "BUILDING", "RETIRED"
+ACTIVE, BUILDING, BUILT, RETIRED = "ACTIVE", "BUILDING", "BUILT", "RETIRED"
+REPORTING_ROLE = "madoguchi_reporting"   # PostgreSQL: granted SELECT on the views only
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,9 @@ class Generation:
 class Generations:
     """The ``projection_generations`` table and the reporting views that follow it."""
 
-    def __init__(self, db: SqlDatabase) -> None:
+    def __init__(self, db: SqlDatabase, reporting_role: str = REPORTING_ROLE) -> None:
         self.db = db
+        self.reporting_role = reporting_role
         ts = "TIMESTAMPTZ" if db.is_postgres else "TEXT"
         db.executescript(f"""
 CREATE TABLE IF NOT EXISTS projection_generations (
@@ -74,15 +76,34 @@ CREATE TABLE IF NOT EXISTS projection_generations (
                         "note) VALUES (?, ?, ?, ?)", (number, BUILDING, self._now(), note))
         return next(g for g in self.all() if g.number == number)
 
+    def mark_built(self, number: int) -> None:
+        """A finished build that was not activated: ready for ``activate``."""
+        with self.db.transaction() as cur:
+            cur.execute("UPDATE projection_generations SET state = ? WHERE generation = ? "
+                        "AND state = ?", (BUILT, number, BUILDING))
+
     def activate(self, cur: Cursor, number: int, views: dict[str, str]) -> None:
-        """Make ``number`` the live generation and point the reporting views at it."""
+        """Make ``number`` the live generation and point the reporting views at it.
+
+        On PostgreSQL the views are replaced in place (``CREATE OR REPLACE``), which keeps
+        their grants and any objects built on them, and is what the versioning rule
+        allows anyway: a view only ever gains columns at its end. The reporting role, when
+        it exists, may read the views and nothing else.
+        """
         cur.execute("UPDATE projection_generations SET state = ? WHERE state = ?",
                     (RETIRED, ACTIVE))
         cur.execute("UPDATE projection_generations SET state = ?, activated_at = ? "
                     "WHERE generation = ?", (ACTIVE, self._now(), number))
+        grant = self.db.is_postgres and cur.execute(
+            "SELECT 1 FROM pg_roles WHERE rolname = ?", (self.reporting_role,)).fetchone()
         for name, select in views.items():
-            cur.execute(f"DROP VIEW IF EXISTS {VIEW_PREFIX}{name}")
-            cur.execute(f"CREATE VIEW {VIEW_PREFIX}{name} AS {select}")
+            if self.db.is_postgres:
+                cur.execute(f"CREATE OR REPLACE VIEW {VIEW_PREFIX}{name} AS {select}")
+            else:
+                cur.execute(f"DROP VIEW IF EXISTS {VIEW_PREFIX}{name}")
+                cur.execute(f"CREATE VIEW {VIEW_PREFIX}{name} AS {select}")
+            if grant:
+                cur.execute(f'GRANT SELECT ON {VIEW_PREFIX}{name} TO "{self.reporting_role}"')
 
     def tables_of(self, cur: Cursor, number: int) -> list[str]:
         """The tables that carry generation ``number``'s prefix."""

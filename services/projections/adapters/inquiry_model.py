@@ -646,7 +646,7 @@ CREATE TABLE IF NOT EXISTS {t("contact_attempt_view")} (
             Param("month", "month", "clocks that stopped in this month (reporting zone)",
                   required=True),
             Param("terms_json", help="the terms to try, as agreement terms JSON (see "
-                  "docs/sla.md); or give agreement_version", max_length=200_000),
+                  "README \"SLA monitor\"); or give agreement_version", max_length=200_000),
             Param("agreement_version", "int", "a recorded version of the agreement to try"),
         )
         return [

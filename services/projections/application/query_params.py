@@ -166,8 +166,9 @@ def check_params(spec: QuerySpec, raw: Mapping[str, str]) -> dict[str, Any]:
                 violations.append((f"params.{name}", "is required"))
             checked[name] = param.default
             continue
-        if len(text) > MAX_RAW:
-            violations.append((f"params.{name}", f"must be at most {MAX_RAW} characters"))
+        limit = max(MAX_RAW, param.max_length)
+        if len(text) > limit:
+            violations.append((f"params.{name}", f"must be at most {limit} characters"))
             continue
         try:
             checked[name] = _values(param, text)

@@ -83,7 +83,9 @@ def rebuild(settings: Settings, *, activate: bool = True, note: str = "rebuild",
             reader.close()
         seconds = time.monotonic() - started
         dropped: list[int] = []
-        if activate:
+        if not activate:
+            generations.mark_built(generation.number)
+        else:
             with db.transaction() as cur:
                 generations.activate(cur, generation.number, models.views())
             keep = {generation.number, previous.number if previous else -1}

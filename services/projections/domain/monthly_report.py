@@ -157,7 +157,7 @@ class BreachCause:
 
 @dataclass(frozen=True)
 class Satisfaction:
-    """Satisfaction survey answers (scores 0..10) for inquiries resolved in the month.
+    """Satisfaction survey answers (scores 0..10) of the inquiries received in the month.
 
     ``distribution[s]`` = answers with score ``s``; ``mean`` to 0.01, ``share_10_percent``
     = share of answers scoring 10.
@@ -227,10 +227,11 @@ class SupplierShare:
 class KeyFigures:
     """The month's key figures; every rate is a percentage, None when undefined.
 
-    ``completion_rate_percent``: first contact completion, inquiries resolved at the first
-    contact ÷ inquiries received. ``answer_rate_percent``: answered calls ÷ call attempts
-    (None without calls). ``escalation_rate_percent``, ``reopen_rate_percent``: inquiries
-    escalated / reopened at least once ÷ received. Medians in business seconds.
+    ``completion_rate_percent``: first contact completion, inquiries resolved at the
+    first contact ÷ inquiries received. ``answer_rate_percent``: answered calls ÷ offered
+    calls, every queue of the centre (None without calls). ``escalation_rate_percent``,
+    ``reopen_rate_percent``: inquiries escalated / reopened at least once ÷ received.
+    Medians in business seconds.
     """
 
     received: int = 0
@@ -245,7 +246,8 @@ class KeyFigures:
 
 @dataclass(frozen=True)
 class WhatIfComparisonRow:
-    """One target's compliance as measured (``live``) and under the alternative terms."""
+    """One target's compliance under the agreed terms (``live``: each inquiry replayed under
+    the version pinned at receipt) and under the alternative terms, the same way."""
 
     target: str
     live_percent: float | None
