@@ -43,11 +43,12 @@ CREATE TABLE IF NOT EXISTS rejected_messages (
 class ConsumerOffsets:
     """Positions of one named consumer, plus the messages it could not decode."""
 
-    def __init__(self, db: SqlDatabase, consumer: str) -> None:
+    def __init__(self, db: SqlDatabase, consumer: str, *, create: bool = True) -> None:
         self.db = db
         self.consumer = consumer
-        self.db.executescript(_ddl("TIMESTAMPTZ" if db.is_postgres else "TEXT",
-                                   "BYTEA" if db.is_postgres else "BLOB"))
+        if create:
+            self.db.executescript(_ddl("TIMESTAMPTZ" if db.is_postgres else "TEXT",
+                                       "BYTEA" if db.is_postgres else "BLOB"))
 
     def stored_offsets(self, cluster: str, topic_partitions: list[Any]) -> dict[Any, int]:
         rows = self.db.query(
@@ -62,6 +63,10 @@ class ConsumerOffsets:
         with self.db.transaction() as cur:
             cur.execute("DELETE FROM consumer_offsets WHERE consumer = ? AND cluster_id <> ?",
                         (self.consumer, cluster))
+
+    def forget_all(self, cur: Cursor) -> None:
+        """Drop every position of this consumer (its state is being dropped too)."""
+        cur.execute("DELETE FROM consumer_offsets WHERE consumer = ?", (self.consumer,))
 
     def save_offset(self, cur: Cursor, cluster: str, topic: str, partition: int,
                     next_offset: int) -> None:

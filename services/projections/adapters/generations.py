@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from madoguchi.storage.offsets import ConsumerOffsets
 from madoguchi.storage.sql import Cursor, SqlDatabase
 
 VIEW_PREFIX = "report_v1_"
@@ -120,15 +121,16 @@ CREATE TABLE IF NOT EXISTS projection_generations (
 
     def forget(self, number: int) -> list[str]:
         """Drop a generation's tables, offsets and row (never the active one's)."""
+        ConsumerOffsets(self.db, f"projections-g{number}")   # the table, if never made
         with self.db.transaction() as cur:
             row = cur.execute("SELECT state FROM projection_generations WHERE generation = ?",
                               (number,)).fetchone()
             if row is not None and row[0] == ACTIVE:
                 raise ValueError(f"generation {number} is active")
             tables = self.tables_of(cur, number)
+            offsets = ConsumerOffsets(self.db, f"projections-g{number}", create=False)
             for table in tables:
                 cur.execute(f"DROP TABLE IF EXISTS {table}")
-            cur.execute("DELETE FROM consumer_offsets WHERE consumer = ?",
-                        (f"projections-g{number}",))
+            offsets.forget_all(cur)
             cur.execute("DELETE FROM projection_generations WHERE generation = ?", (number,))
         return tables
