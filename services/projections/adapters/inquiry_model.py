@@ -122,8 +122,7 @@ class InquiryReadModel(SqlReadModelBase):
 
     def __init__(self, db: SqlDatabase, tables: TableNames | None = None,
                  zone: str = "Asia/Tokyo") -> None:
-        super().__init__(db, tables)
-        self.zone = zone
+        super().__init__(db, tables, zone)
         self._terms_cache: dict[tuple[str, int], Any] = {}
 
     def ddl(self) -> str:

@@ -21,9 +21,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from madoguchi.storage.sql import Cursor, SqlDatabase
+from madoguchi.storage.sql import Cursor
 from services.projections.adapters.sql_tables import SqlReadModelBase
-from services.projections.application.read_models import Param, QuerySpec, TableNames
+from services.projections.application.read_models import Param, QuerySpec
 from services.projections.domain.faq_candidates import (
     CandidateInquiry,
     category_candidates,
@@ -70,11 +70,6 @@ class KnowledgeReadModel(SqlReadModelBase):
 
     name = "knowledge"
     event_types = EVENTS
-
-    def __init__(self, db: SqlDatabase, tables: TableNames | None = None,
-                 zone: str = "Asia/Tokyo") -> None:
-        super().__init__(db, tables)
-        self.zone = zone
 
     def ddl(self) -> str:
         t, ts = self.t, self.ts

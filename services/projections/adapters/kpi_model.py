@@ -34,9 +34,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from madoguchi.storage.sql import Cursor, SqlDatabase
+from madoguchi.storage.sql import Cursor
 from services.projections.adapters.sql_tables import SqlReadModelBase
-from services.projections.application.read_models import Param, QuerySpec, TableNames
+from services.projections.application.read_models import Param, QuerySpec
 from services.projections.domain import kpi_math
 from services.projections.domain.periods import (
     PERIODS,
@@ -91,11 +91,6 @@ class KpiReadModel(SqlReadModelBase):
 
     name = "kpis"
     event_types = INQUIRY_EVENTS | {"ContactAttemptRecorded", "SlaClockStopped"}
-
-    def __init__(self, db: SqlDatabase, tables: TableNames | None = None,
-                 zone: str = "Asia/Tokyo") -> None:
-        super().__init__(db, tables)
-        self.zone = zone
 
     def ddl(self) -> str:
         t, ts, real = self.t, self.ts, self.real

@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from madoguchi.storage.sql import Cursor, SqlDatabase
+from madoguchi.storage.sql import Cursor
 from services.projections.adapters.sql_tables import SqlReadModelBase
-from services.projections.application.read_models import Param, QuerySpec, TableNames
+from services.projections.application.read_models import Param, QuerySpec
 from services.projections.domain import sla_facts as f
-from services.projections.domain.periods import DEFAULT_ZONE, PERIODS, period_column
+from services.projections.domain.periods import PERIODS, period_column
 
 SIGNAL_COLUMNS = (
     "event_id", "signal_id", "signal_kind", "clock_key", "inquiry_id", "target", "cycle",
@@ -61,11 +61,6 @@ class SlaReadModel(SqlReadModelBase):
 
     name = "sla"
     event_types = frozenset(f.EVENT_KINDS)
-
-    def __init__(self, db: SqlDatabase, tables: TableNames | None = None,
-                 zone: str = DEFAULT_ZONE) -> None:
-        super().__init__(db, tables)
-        self.zone = zone
 
     def ddl(self) -> str:
         t, ts, real = self.t, self.ts, self.real

@@ -19,9 +19,11 @@ class SqlReadModelBase:
     name = ""
     event_types: frozenset[str] = frozenset()
 
-    def __init__(self, db: SqlDatabase, tables: TableNames | None = None) -> None:
+    def __init__(self, db: SqlDatabase, tables: TableNames | None = None,
+                 zone: str = "Asia/Tokyo") -> None:
         self.db = db
         self.t = tables or TableNames()
+        self.zone = zone   # reporting time zone: local period keys and month bounds
 
     @property
     def ts(self) -> str:

@@ -18,11 +18,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from madoguchi.storage.sql import Cursor, SqlDatabase
+from madoguchi.storage.sql import Cursor
 from services.projections.adapters.sql_tables import SqlReadModelBase
-from services.projections.application.read_models import Param, QuerySpec, TableNames
+from services.projections.application.read_models import Param, QuerySpec
 from services.projections.domain import supplier_scorecard as sc
-from services.projections.domain.periods import DEFAULT_ZONE, empty_keys, local_keys
+from services.projections.domain.periods import empty_keys, local_keys
 from services.projections.domain.sla_facts import SUPPLIER, scope_of
 
 REGISTRY_EVENTS = frozenset({
@@ -72,11 +72,6 @@ class SupplierReadModel(SqlReadModelBase):
 
     name = "suppliers"
     event_types = REGISTRY_EVENTS | ENGAGEMENT_EVENTS | SIGNAL_EVENTS | {"PenaltyAccrued"}
-
-    def __init__(self, db: SqlDatabase, tables: TableNames | None = None,
-                 zone: str = DEFAULT_ZONE) -> None:
-        super().__init__(db, tables)
-        self.zone = zone
 
     def ddl(self) -> str:
         t, ts, real = self.t, self.ts, self.real

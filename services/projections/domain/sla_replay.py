@@ -153,7 +153,7 @@ def replay(timeline: Sequence[tuple[str, dict[str, Any]]], terms: AgreementTerms
             continue   # redelivered or replayed
         state.version = version
         state.due_signals(terms, at)   # what the monitor raises before applying the event
-        _apply(state, terms, event_type, record, at)
+        state.apply_event(terms, event_type, record, at)
         last_at = max(last_at, at) if last_at else at
         _track(state, seen, stopped_priority)
     if state is None or received_at is None:
@@ -183,7 +183,7 @@ def next_deadline(timeline: Sequence[tuple[str, dict[str, Any]]], terms: Agreeme
     return replay(timeline, terms, agreement_version=agreement_version).next_deadline
 
 
-# ----- the event → clock mapping (as InquiryClockModel.apply) -----
+# ----- receipt (as InquiryClockModel._received, under the given terms) -----
 
 
 def _received(record: dict[str, Any], terms: AgreementTerms, at: datetime,
@@ -195,36 +195,6 @@ def _received(record: dict[str, Any], terms: AgreementTerms, at: datetime,
         at=at, category=str(record.get("category", "")),
         department=str(record.get("department", "")),
         subject=str(record.get("subject", ""))[:200], version=_version(record, 0) or 1)
-
-
-def _apply(state: InquiryClocks, terms: AgreementTerms, event_type: str,
-           record: dict[str, Any], at: datetime) -> None:
-    if event_type == "InquiryFirstResponseRecorded":
-        state.first_response(terms, at)
-    elif event_type == "InquiryContactLogged":
-        if record.get("direction") == "OUTBOUND":
-            state.responded_again(terms, at)
-    elif event_type == "InquiryPutOnHold":
-        state.put_on_hold(terms, str(record.get("reason", "")), at)
-    elif event_type == "InquiryResumed":
-        state.resumed(at)
-    elif event_type == "InquirySupplierEngaged":
-        state.supplier_engaged(terms, str(record.get("engagement_id", "")),
-                               bool(record.get("held")), at,
-                               supplier_id=str(record.get("supplier_id", "")))
-    elif event_type == "InquirySupplierOutcomeRecorded":
-        state.supplier_outcome(terms, str(record.get("engagement_id", "")),
-                               bool(record.get("resumed")), at)
-    elif event_type == "InquiryResolved":
-        state.resolved(terms, at)
-    elif event_type == "InquiryReopened":
-        state.reopened(terms, at)
-    elif event_type == "InquiryClosed":
-        state.closed_at(terms, at)
-    elif event_type == "InquiryPriorityChanged":
-        priority = record.get("priority")
-        if priority:   # the monitor would fail on a change without a priority
-            state.retarget(terms, at, priority=str(priority))
 
 
 # ----- reading the clocks -----

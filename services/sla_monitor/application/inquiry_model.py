@@ -83,31 +83,7 @@ class InquiryClockModel:
         self.follow_revisions(state, batch, at)
         batch.raise_due(state, at)
         terms = self.config.terms(state.agreement_id, state.agreement_version)
-        stops: list[Stop] = []
-        if event_type == "InquiryFirstResponseRecorded":
-            stops = state.first_response(terms, at)
-        elif event_type == "InquiryContactLogged":
-            if record.get("direction") == "OUTBOUND":
-                stops = state.responded_again(terms, at)
-        elif event_type == "InquiryPutOnHold":
-            state.put_on_hold(terms, str(record.get("reason", "")), at)
-        elif event_type == "InquiryResumed":
-            state.resumed(at)
-        elif event_type == "InquirySupplierEngaged":
-            state.supplier_engaged(terms, str(record.get("engagement_id", "")),
-                                   bool(record.get("held")), at,
-                                   supplier_id=str(record.get("supplier_id", "")))
-        elif event_type == "InquirySupplierOutcomeRecorded":
-            state.supplier_outcome(terms, str(record.get("engagement_id", "")),
-                                   bool(record.get("resumed")), at)
-        elif event_type == "InquiryResolved":
-            stops = state.resolved(terms, at)
-        elif event_type == "InquiryReopened":
-            state.reopened(terms, at)
-        elif event_type == "InquiryClosed":
-            stops = state.closed_at(terms, at)
-        elif event_type == "InquiryPriorityChanged":
-            stops = state.retarget(terms, at, priority=str(record["priority"]))
+        stops = state.apply_event(terms, event_type, record, at)
         batch.stopped(state, stops, at)
         return state
 

@@ -435,6 +435,39 @@ class InquiryClocks(ClockSet):
                     clock.breached_at = at   # the new target is already passed
         return stops
 
+    def apply_event(self, terms: AgreementTerms, event_type: str, record: dict[str, Any],
+                    at: datetime) -> list[Stop]:
+        """What one inquiry event (after receipt) does to the clocks; the stops it made.
+
+        The one mapping from inquiry events to clock operations: the monitor runs it live,
+        the projections replay it (next deadlines, what-if).
+        """
+        if event_type == "InquiryFirstResponseRecorded":
+            return self.first_response(terms, at)
+        if event_type == "InquiryContactLogged":
+            if record.get("direction") == "OUTBOUND":
+                return self.responded_again(terms, at)
+        elif event_type == "InquiryPutOnHold":
+            self.put_on_hold(terms, str(record.get("reason", "")), at)
+        elif event_type == "InquiryResumed":
+            self.resumed(at)
+        elif event_type == "InquirySupplierEngaged":
+            self.supplier_engaged(terms, str(record.get("engagement_id", "")),
+                                  bool(record.get("held")), at,
+                                  supplier_id=str(record.get("supplier_id", "")))
+        elif event_type == "InquirySupplierOutcomeRecorded":
+            self.supplier_outcome(terms, str(record.get("engagement_id", "")),
+                                  bool(record.get("resumed")), at)
+        elif event_type == "InquiryResolved":
+            return self.resolved(terms, at)
+        elif event_type == "InquiryReopened":
+            self.reopened(terms, at)
+        elif event_type == "InquiryClosed":
+            return self.closed_at(terms, at)
+        elif event_type == "InquiryPriorityChanged" and record.get("priority"):
+            return self.retarget(terms, at, priority=str(record["priority"]))
+        return []
+
     # ----- plain data -----
 
     def to_dict(self) -> dict[str, Any]:
