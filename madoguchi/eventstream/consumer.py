@@ -84,6 +84,8 @@ class PartitionConsumer:
         self.assigned = threading.Event()
         self.owned: frozenset[TopicPartition] = frozenset()  # partitions held right now
         self.handled = 0
+        self._next_handler: BatchHandler | None = None
+        self.handler_replaced = threading.Event()
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
@@ -103,6 +105,27 @@ class PartitionConsumer:
             self._handling.release()
         if self._thread is not None:
             self._thread.join(leave_grace)
+
+    def replace_handler(self, handler: BatchHandler) -> None:
+        """Hand every later batch to ``handler``, from the positions it has stored.
+
+        Staying in the group (no rejoin, no pause of several seconds): the consumer thread
+        swaps the handler between two polls and seeks its partitions to the new handler's
+        offsets, so no batch is split between the two. ``handler_replaced`` is set once
+        the new handler is in place.
+        """
+        self.handler_replaced.clear()
+        self._next_handler = handler
+
+    def _swap_handler(self) -> None:
+        handler, self._next_handler = self._next_handler, None
+        if handler is None:
+            return
+        with self._handling:
+            self.handler = handler
+        if self._consumer is not None and self.owned:
+            self.seek_to_stored(list(self.owned))
+        self.handler_replaced.set()
 
     def seek_to_stored(self, partitions: list[TopicPartition]) -> None:
         assert self._consumer is not None
@@ -171,6 +194,7 @@ class PartitionConsumer:
 
     def _poll_once(self) -> None:
         assert self._consumer is not None
+        self._swap_handler()
         self._check_cluster()
         batches = self._consumer.poll(timeout_ms=self.poll_timeout_ms, max_records=500)
         if batches:

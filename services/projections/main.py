@@ -1,8 +1,9 @@
 """Run the projections service: topics into read models, gRPC queries, dead letters.
 
 The service serves the ACTIVE generation of the read models. When a rebuild
-(``madoguchi projections rebuild``) activates a new one, a watcher notices, the
-consumer is restarted on the new generation's stored offsets, and queries switch at once.
+(``madoguchi projections rebuild``) activates a new one, a watcher notices within a
+second; queries switch at once, and the consumer, staying in its group, continues the
+new generation from that generation's stored offsets at its next poll.
 """
 
 from __future__ import annotations
@@ -72,13 +73,18 @@ class ProjectionsService:
                  query_api.SERVICE_FULL_NAME]
         self.grpc = GrpcServer(address or settings.address("projections"), names, self._register)
 
+    def _projector(self, generation: Generation) -> Projector:
+        models = ReadModelSet(self.db, generation.number, self.settings.reporting_time_zone)
+        projector = Projector(models, ConsumerOffsets(self.db, generation.consumer),
+                              self.dead_letters)
+        projector.on_dead_letter = self.publisher.wake
+        return projector
+
     def _use(self, generation: Generation) -> None:
         """Build the projector and consumer for ``generation`` (not started)."""
         self.generation = generation
-        self.models = ReadModelSet(self.db, generation.number, self.settings.reporting_time_zone)
-        self.projector = Projector(self.models, ConsumerOffsets(self.db, generation.consumer),
-                                   self.dead_letters)
-        self.projector.on_dead_letter = self.publisher.wake
+        self.projector = self._projector(generation)
+        self.models = self.projector.models
         self.consumer = PartitionConsumer(
             self.projector, bootstrap=self.settings.bootstrap(), group_id=self.group_id,
             topics=projection_topics(self.settings), name=self.name,
@@ -132,15 +138,16 @@ class ProjectionsService:
                 log.warning("checking the active generation: %s", error)
 
     def switch_to(self, generation: Generation) -> None:
+        """Serve ``generation``: queries at once, the consumer from its next poll on."""
         with self._switching:
             if self._stop.is_set() or generation.number == self.generation.number:
                 return
             log.info("switching from read-model generation %d to %d",
                      self.generation.number, generation.number)
-            old = self.consumer
-            old.stop(timeout=15)
-            self._use(generation)
-            self.consumer.start()
+            projector = self._projector(generation)
+            self.consumer.replace_handler(projector)
+            self.projector, self.models = projector, projector.models
+            self.generation = generation
 
     def stop(self) -> None:
         self._stop.set()

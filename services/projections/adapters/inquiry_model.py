@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -47,6 +48,7 @@ INQUIRY_EVENTS = frozenset({
     "InquiryResumed", "InquirySupplierEngaged", "InquirySupplierOutcomeRecorded",
     "InquiryResolved", "InquiryReopened", "InquiryClosed", "InquirySatisfactionRecorded",
 })
+AGREEMENT_CACHE_SECONDS = 10.0
 SIGNAL_EVENTS = frozenset({"SlaWarningReached", "SlaBreached", "SlaClockStopped"})
 AGREEMENT_EVENTS = frozenset({"AgreementRegistered", "AgreementRevised"})
 
@@ -124,6 +126,7 @@ class InquiryReadModel(SqlReadModelBase):
                  zone: str = "Asia/Tokyo") -> None:
         super().__init__(db, tables, zone)
         self._terms_cache: dict[tuple[str, int], Any] = {}
+        self._versions: dict[str, tuple[float, list[tuple[int, str, str]]]] = {}
 
     def ddl(self) -> str:
         t, ts = self.t, self.ts
@@ -247,17 +250,30 @@ CREATE TABLE IF NOT EXISTS {t("contact_attempt_view")} (
         view = self._load_view(cur, inquiry_id) or inquiry_view.new_view(inquiry_id)
         if version != view["version"] + 1:
             return True  # an earlier version is still to come; folded when it arrives
+        before = dict(view)
         view = inquiry_view.apply(view, event_type, record)
+        folded = [event_type]
+        timeline: list[tuple[str, dict[str, Any]]] | None = None
+        if version == 1 or event_type in sla_replay.CLOCK_EVENTS:
+            timeline = self._timeline(cur, inquiry_id)   # for the deadline, and what waits
+            later = [entry for entry in timeline
+                     if int(entry[1]["aggregate_version"]) > version]
+        else:
+            later = [(et, json.loads(j)) for et, j in cur.execute(
+                f"SELECT event_type, record_json FROM {t('inquiry_timeline')} "
+                "WHERE inquiry_id = ? AND version > ? ORDER BY version",
+                (inquiry_id, version)).fetchall()]
         # Fold any later versions that arrived before this one.
-        pending = cur.execute(
-            f"SELECT version, event_type, record_json FROM {t('inquiry_timeline')} "
-            "WHERE inquiry_id = ? AND version > ? ORDER BY version",
-            (inquiry_id, version)).fetchall()
-        for later_version, later_type, later_json in pending:
-            if later_version != view["version"] + 1:
+        for later_type, later_record in later:
+            if int(later_record["aggregate_version"]) != view["version"] + 1:
                 break
-            view = inquiry_view.apply(view, later_type, json.loads(later_json))
-        self._set_deadline(cur, view)
+            view = inquiry_view.apply(view, later_type, later_record)
+            folded.append(later_type)
+        if (view["status"] != before["status"] or view["agreement_id"] != before["agreement_id"]
+                or any(et in sla_replay.CLOCK_EVENTS for et in folded)):
+            if timeline is None:
+                timeline = self._timeline(cur, inquiry_id)
+            self._set_deadline(cur, view, timeline)
         self._save_view(cur, view)
         return True
 
@@ -309,6 +325,7 @@ CREATE TABLE IF NOT EXISTS {t("contact_attempt_view")} (
              self.time_to_sql(record.get("occurred_at"))))
         if cur.rowcount == 0:
             return False
+        self._versions.pop(record["agreement_id"], None)
         # Open inquiries of that agreement may have been folded before their terms came.
         for (inquiry_id,) in cur.execute(
                 f"SELECT inquiry_id FROM {self.t('inquiry_view')} WHERE agreement_id = ? "
@@ -325,21 +342,36 @@ CREATE TABLE IF NOT EXISTS {t("contact_attempt_view")} (
     def agreement_terms(self, cur: Cursor, agreement_id: str, at: str | None = None
                         ) -> tuple[int, str] | None:
         """The agreement version in force at ``at`` (as the monitor pins it at receipt),
-        else the earliest known one; None while no version of it has arrived."""
-        table = self.t("agreement_version")
-        row = None
-        if at:
-            row = cur.execute(
-                f"SELECT version, terms_json FROM {table} WHERE agreement_id = ? "
-                "AND recorded_at <= ? ORDER BY version DESC LIMIT 1",
-                (agreement_id, self.time_to_sql(at))).fetchone()
-        if row is None:
-            row = cur.execute(
-                f"SELECT version, terms_json FROM {table} WHERE agreement_id = ? "
-                "ORDER BY version LIMIT 1", (agreement_id,)).fetchone()
-        return (int(row[0]), str(row[1])) if row else None
+        else the earliest known one; None while no version of it has arrived.
 
-    def _set_deadline(self, cur: Cursor, view: dict[str, Any]) -> None:
+        Versions are kept for a few seconds: stored versions never change, a version this
+        instance applies clears the entry at once (``_apply_agreement``), and one another
+        instance applied (it owns the agreements partition) is seen within the TTL.
+        """
+        cached = self._versions.get(agreement_id)
+        if cached is None or time.monotonic() - cached[0] > AGREEMENT_CACHE_SECONDS:
+            rows = cur.execute(
+                f"SELECT version, recorded_at, terms_json FROM {self.t('agreement_version')} "
+                "WHERE agreement_id = ? ORDER BY version", (agreement_id,)).fetchall()
+            cached = (time.monotonic(),
+                      [(int(v), self.time_from_sql(r) or "", str(j)) for v, r, j in rows])
+            self._versions[agreement_id] = cached
+        versions = cached[1]
+        if not versions:
+            return None
+        moment = datetime.fromisoformat(at) if at else None
+        in_force = [v for v in versions
+                    if moment is not None and v[1] and datetime.fromisoformat(v[1]) <= moment]
+        version, _, terms_json = in_force[-1] if in_force else versions[0]
+        return version, terms_json
+
+    def _set_deadline(self, cur: Cursor, view: dict[str, Any],
+                      timeline: list[tuple[str, dict[str, Any]]] | None = None) -> None:
+        """The nearest breach of a running clock, by replaying the timeline folded so far.
+
+        Only events that move a clock can change it (``sla_replay.CLOCK_EVENTS``), so the
+        fold calls this for those alone; the rest keep the deadline already stored.
+        """
         view["next_deadline_at"], view["next_deadline_target"] = None, ""
         if view["status"] not in OPEN_STATUSES or not view["agreement_id"]:
             return
@@ -349,7 +381,7 @@ CREATE TABLE IF NOT EXISTS {t("contact_attempt_view")} (
         terms = self._terms(view["agreement_id"], *agreement)
         if terms is None:
             return
-        timeline = [entry for entry in self._timeline(cur, view["inquiry_id"])
+        timeline = [entry for entry in (timeline or self._timeline(cur, view["inquiry_id"]))
                     if int(entry[1]["aggregate_version"]) <= view["version"]]
         found = sla_replay.next_deadline(timeline, terms, agreement_version=agreement[0])
         if found is not None:

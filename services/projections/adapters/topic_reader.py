@@ -24,7 +24,7 @@ class TopicReader:
         self.cluster = cluster_id(bootstrap, f"{client_id}-admin")
         config = consumer_config(bootstrap, "", client_id, fetch_max_wait_ms)
         config["group_id"] = None          # no group: nothing is taken from the live consumer
-        config["max_poll_records"] = 2000
+        config["max_poll_records"] = self.max_records = 2000
         self.consumer = KafkaConsumer(**config)
         self.partitions = self._partitions(topics, metadata_timeout)
         self.consumer.assign(self.partitions)

@@ -70,11 +70,14 @@ def rebuild(settings: Settings, *, activate: bool = True, note: str = "rebuild",
         try:
             reader.seek(offsets.stored_offsets(reader.cluster, reader.partitions))
             while True:
-                batches = reader.read()
+                batches = reader.read(timeout_ms=100)
+                read = 0
                 for tp, records in batches.items():
                     projector.handle(reader.cluster, tp, records)
-                    events += len(records)
-                if not batches and reader.lag() <= max_lag_to_finish:
+                    read += len(records)
+                events += read
+                # A short read may be the last one: ask the ends (one round trip) only then.
+                if read < reader.max_records and reader.lag() <= max_lag_to_finish:
                     break
                 if time.monotonic() - last_report > 5:
                     last_report = time.monotonic()
