@@ -139,28 +139,27 @@ CREATE INDEX IF NOT EXISTS {t("knowledge_faq_use_entry")}
         else:
             resolution_version, category = int(row[1]), str(row[2])
         at = record.get("occurred_at")
+        # One UPDATE per event: its own columns, then the version it brings.
+        sets: list[str] = []
+        args: list[Any] = []
         if event_type == "InquiryReceived":
             received = record.get("contacted_at") or at
             subject = str(record.get("subject", ""))
-            cur.execute(
-                f"UPDATE {table} SET category = ?, subject = ?, normalized_subject = ?, "
-                "received_at = ?, local_hour = ?, local_day = ?, local_month = ? "
-                "WHERE inquiry_id = ?",
-                (record.get("category", ""), subject, normalize_subject(subject),
-                 self.time_to_sql(received), *self._keys(received), inquiry_id))
+            sets = ["category = ?", "subject = ?", "normalized_subject = ?", "received_at = ?",
+                    "local_hour = ?", "local_day = ?", "local_month = ?"]
+            args = [record.get("category", ""), subject, normalize_subject(subject),
+                    self.time_to_sql(received), *self._keys(received)]
         elif event_type == "InquiryEscalated":
-            cur.execute(f"UPDATE {table} SET escalation_count = escalation_count + 1 "
-                        "WHERE inquiry_id = ?", (inquiry_id,))
+            sets = ["escalation_count = escalation_count + 1"]
         elif event_type == "InquiryResolved":
             faq_entry_id = str(record.get("faq_entry_id") or "")
             first_contact = int(bool(record.get("at_first_contact")))
             keys = self._keys(at)
-            cur.execute(
-                f"UPDATE {table} SET resolved = 1, resolution_version = ?, faq_entry_id = ?, "
-                "at_first_contact = ?, resolved_at = ?, resolved_local_day = ?, "
-                "resolved_local_month = ? WHERE inquiry_id = ?",
-                (version, faq_entry_id, first_contact, self.time_to_sql(at), keys[1], keys[2],
-                 inquiry_id))
+            sets = ["resolved = 1", "resolution_version = ?", "faq_entry_id = ?",
+                    "at_first_contact = ?", "resolved_at = ?", "resolved_local_day = ?",
+                    "resolved_local_month = ?"]
+            args = [version, faq_entry_id, first_contact, self.time_to_sql(at), keys[1],
+                    keys[2]]
             if faq_entry_id:
                 cur.execute(
                     f"INSERT INTO {self.t('knowledge_faq_use')} (inquiry_id, version, "
@@ -170,13 +169,13 @@ CREATE INDEX IF NOT EXISTS {t("knowledge_faq_use_entry")}
                     (inquiry_id, version, faq_entry_id, category, first_contact,
                      self.time_to_sql(at), *keys))
         elif event_type == "InquiryReopened":
-            cur.execute(
-                f"UPDATE {table} SET resolved = 0, faq_entry_id = '', at_first_contact = 0, "
-                "resolved_at = NULL, resolved_local_day = NULL, resolved_local_month = NULL, "
-                "reopen_count = reopen_count + 1 WHERE inquiry_id = ?", (inquiry_id,))
+            sets = ["resolved = 0", "faq_entry_id = ''", "at_first_contact = 0",
+                    "resolved_at = NULL", "resolved_local_day = NULL",
+                    "resolved_local_month = NULL", "reopen_count = reopen_count + 1"]
             cur.execute(f"UPDATE {self.t('knowledge_faq_use')} SET reopened = 1 "
                         "WHERE inquiry_id = ? AND version = ?", (inquiry_id, resolution_version))
-        cur.execute(f"UPDATE {table} SET version = ? WHERE inquiry_id = ?", (version, inquiry_id))
+        cur.execute(f"UPDATE {table} SET {', '.join([*sets, 'version = ?'])} "
+                    "WHERE inquiry_id = ?", (*args, version, inquiry_id))
         return True
 
     # ----- queries -----

@@ -201,42 +201,39 @@ CREATE TABLE IF NOT EXISTS {t("kpi_clock_stop")} (
                 "resolution_count, escalation_count, reopen_count) "
                 "VALUES (?, 0, '', '', '', '', '', '', 0, 0, 0, 0, 0)", (inquiry_id,))
         at = self.time_to_sql(r.get("occurred_at"))
+        # One UPDATE per event: its own columns, then the version it brings.
+        sets: list[str] = []
+        args: list[Any] = []
         if event_type == "InquiryReceived":
             received = r.get("contacted_at") or r.get("occurred_at")
-            cur.execute(
-                f"UPDATE {facts} SET channel = ?, kind = ?, category = ?, department = ?, "
-                "priority = ?, agreement_id = ?, complaint = ?, received_at = ?, "
-                "local_hour = ?, local_day = ?, local_month = ? WHERE inquiry_id = ?",
-                (r.get("channel", ""), r.get("kind", ""), r.get("category", ""),
-                 r.get("department", ""), r.get("priority", ""), r.get("agreement_id", ""),
-                 int(r.get("kind") == "COMPLAINT"), self.time_to_sql(received),
-                 *self._keys(received), inquiry_id))
+            sets = ["channel = ?", "kind = ?", "category = ?", "department = ?",
+                    "priority = ?", "agreement_id = ?", "complaint = ?", "received_at = ?",
+                    "local_hour = ?", "local_day = ?", "local_month = ?"]
+            args = [r.get("channel", ""), r.get("kind", ""), r.get("category", ""),
+                    r.get("department", ""), r.get("priority", ""), r.get("agreement_id", ""),
+                    int(r.get("kind") == "COMPLAINT"), self.time_to_sql(received),
+                    *self._keys(received)]
         elif event_type == "InquiryFirstResponseRecorded":
-            cur.execute(f"UPDATE {facts} SET first_response_at = ? "
-                        "WHERE inquiry_id = ? AND first_response_at IS NULL", (at, inquiry_id))
+            sets, args = ["first_response_at = COALESCE(first_response_at, ?)"], [at]
         elif event_type == "InquiryEscalated":
             self._insert_escalation(cur, inquiry_id, version, r)
-            cur.execute(f"UPDATE {facts} SET escalation_count = escalation_count + 1, "
-                        "answered_first_contact = 0 WHERE inquiry_id = ?", (inquiry_id,))
+            sets = ["escalation_count = escalation_count + 1", "answered_first_contact = 0"]
         elif event_type == "InquiryResolved":
-            cur.execute(
-                f"UPDATE {facts} SET resolved_at = ?, resolution_count = resolution_count + 1, "
-                "answered_first_contact = CASE WHEN escalation_count = 0 THEN ? ELSE 0 END, "
-                "resolved_local_hour = ?, resolved_local_day = ?, resolved_local_month = ? "
-                "WHERE inquiry_id = ?",
-                (at, int(bool(r.get("at_first_contact"))), *self._keys(r.get("occurred_at")),
-                 inquiry_id))
+            sets = ["resolved_at = ?", "resolution_count = resolution_count + 1",
+                    "answered_first_contact = CASE WHEN escalation_count = 0 THEN ? ELSE 0 END",
+                    "resolved_local_hour = ?", "resolved_local_day = ?",
+                    "resolved_local_month = ?"]
+            args = [at, int(bool(r.get("at_first_contact"))), *self._keys(r.get("occurred_at"))]
         elif event_type == "InquiryReopened":
-            cur.execute(f"UPDATE {facts} SET resolved_at = NULL, answered_first_contact = 0, "
-                        "resolved_local_hour = NULL, resolved_local_day = NULL, "
-                        "resolved_local_month = NULL, reopen_count = reopen_count + 1 "
-                        "WHERE inquiry_id = ?", (inquiry_id,))
+            sets = ["resolved_at = NULL", "answered_first_contact = 0",
+                    "resolved_local_hour = NULL", "resolved_local_day = NULL",
+                    "resolved_local_month = NULL", "reopen_count = reopen_count + 1"]
         elif event_type == "InquirySatisfactionRecorded":
-            cur.execute(f"UPDATE {facts} SET satisfaction_score = ?, "
-                        "satisfaction_recorded_at = ? WHERE inquiry_id = ?",
-                        (int(r["score"]), at, inquiry_id))
-        cur.execute(f"UPDATE {facts} SET version = ?, updated_at = ? WHERE inquiry_id = ?",
-                    (version, self.time_to_sql(r.get("recorded_at")), inquiry_id))
+            sets = ["satisfaction_score = ?", "satisfaction_recorded_at = ?"]
+            args = [int(r["score"]), at]
+        cur.execute(f"UPDATE {facts} SET {', '.join([*sets, 'version = ?', 'updated_at = ?'])} "
+                    "WHERE inquiry_id = ?",
+                    (*args, version, self.time_to_sql(r.get("recorded_at")), inquiry_id))
         return True
 
     def _insert_escalation(self, cur: Cursor, inquiry_id: str, version: int,
