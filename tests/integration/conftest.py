@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from madoguchi.storage.sql import SqlDatabase
+from madoguchi.storage.urls import parse_database_url
 from tests.integration.loopback_servers import Collector, LoopbackController
 from tests.integration.system import RunningSystem, make_settings
 
@@ -26,6 +28,18 @@ def database_urls(store: str, tmp_path: Path, request: pytest.FixtureRequest) ->
 @pytest.fixture(params=STORES)
 def store(request: pytest.FixtureRequest) -> str:
     return str(request.param)
+
+
+@pytest.fixture
+def db(store: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[SqlDatabase]:
+    """An empty database on ``store``, for tests of one read model."""
+    if store == "sqlite":
+        url = f"sqlite:///{tmp_path}/read-model.db"
+    else:
+        url = request.getfixturevalue("postgres").new_database("rm")
+    database = SqlDatabase(parse_database_url(url))
+    yield database
+    database.close()
 
 
 @pytest.fixture

@@ -25,9 +25,7 @@ clock, which is skipped); E FR 2400 MISSED.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from uuid import NAMESPACE_URL, uuid5
 
@@ -36,7 +34,6 @@ import pytest
 from madoguchi.eventstream.avro import default_catalog
 from madoguchi.jsonable import jsonable
 from madoguchi.storage.sql import SqlDatabase
-from madoguchi.storage.urls import parse_database_url
 from services.projections.adapters.knowledge_model import KnowledgeReadModel
 from services.projections.adapters.kpi_model import KpiReadModel
 from services.projections.application.read_models import TableNames
@@ -206,17 +203,6 @@ EVENTS = [*STOPS, *calls(), *(e for i in (A, B, C, D, E) for e in i.events)]
 
 
 # ----- fixtures -----
-
-
-@pytest.fixture
-def db(store: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[SqlDatabase]:
-    if store == "sqlite":
-        url = f"sqlite:///{tmp_path}/x.db"
-    else:
-        url = request.getfixturevalue("postgres").new_database("rm")
-    database = SqlDatabase(parse_database_url(url))
-    yield database
-    database.close()
 
 
 @pytest.fixture

@@ -9,16 +9,13 @@ topics and aggregates).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 from uuid import NAMESPACE_URL, uuid5
 
 import pytest
 
 from madoguchi.storage.sql import SqlDatabase
-from madoguchi.storage.urls import parse_database_url
 from services.projections.adapters.sla_model import SlaReadModel
 from services.projections.adapters.supplier_model import SupplierReadModel
 from services.projections.application.read_models import QuerySpec, TableNames
@@ -36,17 +33,6 @@ E = {name: uid(f"engagement/{name}") for name in ("E1", "E2", "E3", "E4", "E5", 
 KAMOME, SAKURA, OLD = "kamome-cc", "sakura-fm", "old-vendor"
 KAMOME_NAME = "株式会社かもめコールセンター（本社）"
 SAKURA_NAME = "さくら設備保守株式会社"
-
-
-@pytest.fixture
-def db(store: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[SqlDatabase]:
-    if store == "sqlite":
-        url = f"sqlite:///{tmp_path}/x.db"
-    else:
-        url = request.getfixturevalue("postgres").new_database("rm")
-    database = SqlDatabase(parse_database_url(url))
-    yield database
-    database.close()
 
 
 def feed(model: Any, events: list[Event]) -> list[bool]:
