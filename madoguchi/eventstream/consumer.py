@@ -32,7 +32,9 @@ class BatchHandler(Protocol):
     def handle(self, cluster: str, partition: TopicPartition, records: list[Any]) -> None:
         """Apply ``records`` (in offset order) and store the next offset, atomically."""
 
-    # Optional: ``forget_other_clusters(cluster)`` and ``partitions_revoked(partitions)``.
+    # Optional: ``forget_other_clusters(cluster)``, ``partitions_revoked(partitions)``, and
+    # ``handle_all(cluster, {partition: records})``: a whole poll at once (used instead of
+    # ``handle``), so a handler can store it in one transaction.
 
 
 def describe(partitions: Any) -> str:
@@ -205,14 +207,26 @@ class PartitionConsumer:
 
     def _handle(self, batches: dict[TopicPartition, list[Any]]) -> None:
         assert self._consumer is not None
-        for tp, records in batches.items():
-            try:
-                self.handler.handle(self._cluster, tp, records)
-            except Exception:
-                # Nothing was stored: read the batch again after reconnecting.
-                self._consumer.seek(tp, records[0].offset)
-                raise
-            self.handled += len(records)
+        handle_all = getattr(self.handler, "handle_all", None)
+        if handle_all is not None:
+            if batches:
+                try:
+                    handle_all(self._cluster, batches)   # every partition, one transaction
+                except Exception:
+                    # Nothing was stored: read every batch again after reconnecting.
+                    for tp, records in batches.items():
+                        self._consumer.seek(tp, records[0].offset)
+                    raise
+                self.handled += sum(len(records) for records in batches.values())
+        else:
+            for tp, records in batches.items():
+                try:
+                    self.handler.handle(self._cluster, tp, records)
+                except Exception:
+                    # Nothing was stored: read the batch again after reconnecting.
+                    self._consumer.seek(tp, records[0].offset)
+                    raise
+                self.handled += len(records)
         if batches:
             # Kafka's committed offsets only serve lag monitoring; ours are in the database.
             offsets = {tp: OffsetAndMetadata(records[-1].offset + 1, "", -1)

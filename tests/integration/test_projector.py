@@ -98,3 +98,21 @@ def test_an_unknown_schema_stops_the_partition_instead_of_skipping(
         projector.handle("c1", PARTITION, [message(3, unknown)])
     assert projector.offsets.stored_offsets("c1", [PARTITION]) == {}
     assert projector.dead_letters.count() == 0
+
+
+def test_one_poll_of_several_partitions_is_stored_in_one_transaction(
+        projector: Projector, monkeypatch: pytest.MonkeyPatch) -> None:
+    other = TopicPartition("attempts", 1)
+    commits: list[int] = []
+    transaction = projector.models.db.transaction
+
+    def counted() -> Any:
+        commits.append(1)
+        return transaction()
+
+    monkeypatch.setattr(projector.models.db, "transaction", counted)
+    projector.handle_all("c1", {PARTITION: [message(4, attempt()), message(5, attempt())],
+                                other: [message(9, attempt())]})
+    assert len(commits) == 1 and attempts_stored(projector) == 3
+    assert projector.offsets.stored_offsets("c1", [PARTITION, other]) == {
+        PARTITION: 6, other: 10}

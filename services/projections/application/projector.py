@@ -1,7 +1,8 @@
-"""Consume the topics into one generation of read models, one transaction per batch.
+"""Consume the topics into one generation of read models, one transaction per poll.
 
-Each partition batch is decoded, applied to every read model that uses each event, and
-stored with the partition's next offset in one SQL transaction, so a crash repeats a
+The batches of one poll (every partition's) are decoded, applied to every read model
+that uses each event, and stored with each partition's next offset in one SQL
+transaction, so a crash repeats a
 batch rather than losing or doubling it (the read models' own keys make the repeat a
 no-op). A message that cannot be decoded, or that a read model cannot apply, becomes a
 dead letter with the reason, and the batch goes on without it: the batch is first tried
@@ -41,9 +42,8 @@ TRANSIENT = _transient_errors()
 
 
 class _EventFailed(Exception):
-    def __init__(self, index: int, error: Exception) -> None:
+    def __init__(self, error: Exception) -> None:
         super().__init__(str(error))
-        self.index = index
         self.error = error
 
 
@@ -69,22 +69,28 @@ class Projector:
         self.offsets.forget_other_clusters(cluster)
 
     def handle(self, cluster: str, partition: Any, records: list[Any]) -> None:
-        events: list[tuple[Any, str, dict[str, Any]]] = []
+        self.handle_all(cluster, {partition: records})
+
+    def handle_all(self, cluster: str, batches: dict[Any, list[Any]]) -> None:
+        """Every partition's batch of one poll in one transaction (one commit, not one per
+        partition: on PostgreSQL the commit is most of the cost of a small batch)."""
+        events: list[tuple[Any, Any, str, dict[str, Any]]] = []
         letters: list[DeadLetter] = []
-        for message in records:
-            try:
-                event_type, record = self.catalog.decode(message.value)
-            except UnknownSchema:
-                raise   # a newer producer: stop here rather than skip (deploy the newer reader)
-            except (ValueError, TypeError) as error:
-                letters.append(self._letter(cluster, partition, message, "",
-                                            f"undecodable: {error}"))
-                continue
-            events.append((message, event_type, jsonable(record)))
+        for partition, records in batches.items():
+            for message in records:
+                try:
+                    event_type, record = self.catalog.decode(message.value)
+                except UnknownSchema:
+                    raise   # a newer producer: stop rather than skip (deploy the newer reader)
+                except (ValueError, TypeError) as error:
+                    letters.append(self._letter(cluster, partition, message, "",
+                                                f"undecodable: {error}"))
+                    continue
+                events.append((partition, message, event_type, jsonable(record)))
         try:
-            counts = self._store(cluster, partition, records, events, letters, isolate=False)
+            counts = self._store(cluster, batches, events, letters, isolate=False)
         except _EventFailed:
-            counts = self._store(cluster, partition, records, events, letters, isolate=True)
+            counts = self._store(cluster, batches, events, letters, isolate=True)
         applied, duplicates, skipped, dead = counts
         self.applied += applied
         self.duplicates += duplicates
@@ -99,13 +105,13 @@ class Projector:
                           self.offsets.consumer, reason, event_type, message.key,
                           message.value)
 
-    def _store(self, cluster: str, partition: Any, records: list[Any],
-               events: list[tuple[Any, str, dict[str, Any]]], letters: list[DeadLetter],
+    def _store(self, cluster: str, batches: dict[Any, list[Any]],
+               events: list[tuple[Any, Any, str, dict[str, Any]]], letters: list[DeadLetter],
                *, isolate: bool) -> tuple[int, int, int, int]:
         applied = duplicates = skipped = 0
         failed: list[DeadLetter] = []
         with self.models.db.transaction() as cur:
-            for index, (message, event_type, record) in enumerate(events):
+            for partition, message, event_type, record in events:
                 models = self.models.for_event(event_type)
                 if not models:
                     skipped += 1
@@ -118,7 +124,7 @@ class Projector:
                     raise
                 except Exception as error:
                     if not isolate:
-                        raise _EventFailed(index, error) from error
+                        raise _EventFailed(error) from error
                     cur.execute("ROLLBACK TO SAVEPOINT projection_event")
                     cur.execute("RELEASE SAVEPOINT projection_event")
                     log.error("%s: cannot apply %s at %s[%d]@%d: %r", self.offsets.consumer,
@@ -134,8 +140,10 @@ class Projector:
             dead = 0
             for letter in (*letters, *failed):
                 dead += self.dead_letters.add(cur, letter)
-            self.offsets.save_offset(cur, cluster, partition.topic, partition.partition,
-                                     records[-1].offset + 1)
+            for partition, records in batches.items():
+                if records:
+                    self.offsets.save_offset(cur, cluster, partition.topic,
+                                             partition.partition, records[-1].offset + 1)
         return applied, duplicates, skipped, dead
 
     @staticmethod

@@ -71,10 +71,9 @@ def rebuild(settings: Settings, *, activate: bool = True, note: str = "rebuild",
             reader.seek(offsets.stored_offsets(reader.cluster, reader.partitions))
             while True:
                 batches = reader.read(timeout_ms=100)
-                read = 0
-                for tp, records in batches.items():
-                    projector.handle(reader.cluster, tp, records)
-                    read += len(records)
+                read = sum(len(records) for records in batches.values())
+                if read:
+                    projector.handle_all(reader.cluster, batches)
                 events += read
                 # A short read may be the last one: ask the ends (one round trip) only then.
                 if read < reader.max_records and reader.lag() <= max_lag_to_finish:
