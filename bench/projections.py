@@ -37,13 +37,9 @@ from __future__ import annotations
 
 import argparse
 import heapq
-import logging
 import os
-import platform
 import random
 import re
-import shutil
-import signal
 import sqlite3
 import statistics
 import sys
@@ -60,7 +56,6 @@ from pathlib import Path
 from typing import Any
 
 import grpc
-from google.protobuf.timestamp_pb2 import Timestamp
 
 # Allow `python bench/projections.py` from a checkout without installing the package; the
 # services are imported from the checkout too.
@@ -68,25 +63,46 @@ _ROOT = Path(__file__).resolve().parent.parent
 if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
-from kafka import KafkaConsumer, TopicPartition  # noqa: E402
+from kafka import TopicPartition  # noqa: E402
 from latency_stats import ms, percentile, summarize  # noqa: E402  (bench/, beside this script)
 from run_support import (  # noqa: E402
+    CITIZEN_SUBJECTS,
+    FAMILY_NAMES,
+    GIVEN_NAMES,
+    InProcessServices,
     Interrupted,
+    StoppableThread,
+    TopicReader,
     add_common_arguments,
+    add_in_process_arguments,
+    broker_for,
+    catch_interrupts,
+    closing_fields,
+    configure_logging,
     cpu_seconds,
+    database_urls,
+    fresh_databases,
+    in_process_settings,
     log,
-    on_sigterm,
+    log_problems,
+    opening_fields,
     print_result,
     redact,
+    reject,
+    remove_temp,
+    restore_handlers,
+    service_topics,
     source_commit,
+    start_threads,
+    stat_cpu_seconds,
+    ts,
+    vm_hwm_mb,
 )
 
 from madoguchi.api.intake.v1 import intake_pb2, intake_pb2_grpc  # noqa: E402
 from madoguchi.api.projections.v1 import projections_pb2, projections_pb2_grpc  # noqa: E402
 from madoguchi.broker import EmbeddedBroker  # noqa: E402
-from madoguchi.config import AlertSettings, Settings, Topics  # noqa: E402
-from madoguchi.eventstream.topics import ensure_topics  # noqa: E402
-from madoguchi.localports import free_port  # noqa: E402
+from madoguchi.config import Settings  # noqa: E402
 from madoguchi.storage.urls import parse_database_url  # noqa: E402
 
 AGREEMENT_ID = "citizen-standard"
@@ -94,25 +110,7 @@ SERVICES = ("intake", "projections")
 IN_CHUNK = 500                         # ids per IN (...) list of the watcher's query
 DRAIN_REPORT_SECONDS = 5.0
 
-# (category, department, subject, body): a municipal citizens' desk.
-SUBJECTS = (
-    ("住民票", "市民課", "住民票の写しの取得方法について",
-     "転職先に提出するため住民票の写しが必要です。本人確認書類は何が必要ですか。"),
-    ("ごみ収集", "環境課", "粗大ごみの出し方",
-     "引っ越しでタンスとベッドを処分したいです。粗大ごみの申込み方法と料金を教えてください。"),
-    ("戸籍", "市民課", "戸籍謄本の請求について",
-     "相続手続きのため、父の出生から死亡までの戸籍謄本が必要です。どこに請求すればよいですか。"),
-    ("国民健康保険", "保険年金課", "保険証の再発行",
-     "保険証を紛失してしまいました。再発行の手続きと期間を知りたいです。"),
-    ("市税", "税務課", "住民税の納付書が届かない",
-     "住民税の納付書がまだ届いていません。納期限に間に合うか心配です。"),
-    ("子育て支援", "子育て支援課", "児童手当の申請について",
-     "先月子どもが生まれました。児童手当の申請期限と必要書類を教えてください。"),
-    ("道路", "道路課", "歩道の段差で転びそうになった",
-     "駅前の歩道に大きな段差があり、高齢の母が転びそうになりました。補修をお願いします。"),
-    ("公園", "公園緑地課", "公園の遊具が壊れている",
-     "中央公園のブランコの鎖が外れかけています。子どもが使うので危ないです。"),
-)
+SUBJECTS = CITIZEN_SUBJECTS             # (category, department, subject, body)
 # Channel mix of a citizens' desk (weights): mostly phone, then mail and the web form.
 CHANNELS = ((intake_pb2.PHONE, 40), (intake_pb2.EMAIL, 20), (intake_pb2.WEB_FORM, 15),
             (intake_pb2.CHAT, 10), (intake_pb2.WALK_IN, 8), (intake_pb2.FAX, 4),
@@ -120,8 +118,6 @@ CHANNELS = ((intake_pb2.PHONE, 40), (intake_pb2.EMAIL, 20), (intake_pb2.WEB_FORM
 KINDS = ((intake_pb2.QUESTION, 50), (intake_pb2.REQUEST, 30), (intake_pb2.INCIDENT, 10),
          (intake_pb2.COMPLAINT, 10))
 LEVELS = ((intake_pb2.LOW, 30), (intake_pb2.MEDIUM, 55), (intake_pb2.HIGH, 15))
-FAMILY_NAMES = ("佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤")
-GIVEN_NAMES = ("太郎", "花子", "健一", "美咲", "大輔", "由美", "翔太", "陽子", "直樹", "恵")
 RESOLUTIONS = (
     ("ANSWERED", "必要書類と窓口の受付時間をご案内しました。"),
     ("ANSWERED", "手続きの流れと申請期限を電話でご説明しました。"),
@@ -133,23 +129,6 @@ MAIL_CHANNELS = {intake_pb2.EMAIL, intake_pb2.WEB_FORM, intake_pb2.CHAT}
 
 def weighted(rng: random.Random, choices: Sequence[tuple[Any, int]]) -> Any:
     return rng.choices([c for c, _ in choices], weights=[w for _, w in choices])[0]
-
-
-def ts(moment: datetime) -> Timestamp:
-    value = Timestamp()
-    value.FromDatetime(moment)
-    return value
-
-
-def vm_hwm_mb(pid: int) -> float | None:
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return round(int(line.split()[1]) / 1024, 1)
-    except (OSError, ValueError, IndexError):
-        pass
-    return None
 
 
 class ThreadCpu:
@@ -170,11 +149,8 @@ class ThreadCpu:
         names = {t.native_id: self._group(t.name) for t in threading.enumerate()
                  if t.native_id is not None}
         for tid in os.listdir("/proc/self/task"):
-            try:
-                with open(f"/proc/self/task/{tid}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-                seconds = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-            except (OSError, IndexError, ValueError):
+            seconds = stat_cpu_seconds(f"/proc/self/task/{tid}/stat")
+            if seconds is None:
                 continue
             number = int(tid)
             if first:
@@ -193,29 +169,6 @@ class ThreadCpu:
 # --------------------------------------------------------------------------------------
 # Databases
 # --------------------------------------------------------------------------------------
-
-
-def database_urls(args: argparse.Namespace, data_dir: Path) -> dict[str, str]:
-    """One URL per service: SQLite files in the temp directory, or the PostgreSQL template."""
-    urls = {name: f"sqlite:///{data_dir / name}.db"
-            for name in ("intake", "projections", "sla_monitor", "supplier")}
-    prefix = args.database_url_prefix
-    if prefix:
-        for name in SERVICES:
-            urls[name] = prefix.replace("{service}", name) if "{service}" in prefix \
-                else prefix + name
-    return urls
-
-
-def postgres_is_empty(url: str) -> bool:
-    """True when the database (its schema) holds no tables yet."""
-    import psycopg
-
-    parsed = parse_database_url(url)
-    with psycopg.connect(parsed.psycopg_conninfo(), autocommit=True) as conn:
-        row = conn.execute("SELECT COUNT(*) FROM information_schema.tables "
-                           "WHERE table_schema = %s", (parsed.schema or "public",)).fetchone()
-        return row is not None and int(row[0]) == 0
 
 
 class EmbeddedPostgres:
@@ -325,7 +278,7 @@ class DbReader:
 # --------------------------------------------------------------------------------------
 
 
-class System:
+class System(InProcessServices):
     """Intake and the projections service on one broker, each with its own store."""
 
     def __init__(self, settings: Settings, suffix: str) -> None:
@@ -333,67 +286,47 @@ class System:
         from services.intake.main import IntakeService
         from services.projections.main import ProjectionsService
 
-        self.settings = settings
-        self.channels: list[grpc.Channel] = []
-        self.services: list[Any] = []
+        super().__init__(settings)
         self.intake = IntakeService(settings, address="127.0.0.1:0",
                                     engagements_group_id=f"bench-intake-engagements-{suffix}")
         self.projections = ProjectionsService(settings, address="127.0.0.1:0",
                                               group_id=f"bench-projections-{suffix}")
 
     def start(self) -> None:
-        for service in (self.intake, self.projections):
-            service.start()
-            self.services.append(service)
+        self.start_services(self.intake, self.projections)
         self.intake_address = self.intake.grpc.address
         self.query = projections_pb2_grpc.InquiryQueryServiceStub(
             self.channel(self.projections.grpc.address))
 
-    def wait_assigned(self, timeout: float) -> list[str]:
-        """Names of the consumers still without partitions after ``timeout`` (empty: all)."""
-        consumers = {"projections": self.projections.consumer,
-                     "intake engagements": self.intake.consumer}
-        deadline = time.monotonic() + timeout
-        for consumer in consumers.values():
-            consumer.assigned.wait(max(0.0, deadline - time.monotonic()))
-        return [name for name, c in consumers.items() if not c.assigned.is_set()]
-
-    def channel(self, address: str) -> grpc.Channel:
-        channel = grpc.insecure_channel(address)
-        self.channels.append(channel)
-        return channel
-
-    def stop(self) -> None:
-        for channel in self.channels:
-            channel.close()
-        # Reverse order of start: projections stops consuming before intake stops.
-        for service in reversed(self.services):
-            try:
-                service.stop()
-            except Exception as error:  # keep stopping the others
-                log(f"warning: stopping {type(service).__name__} failed: {error!r}")
-        self.services.clear()
+    def consumers(self) -> dict[str, Any]:
+        return {"projections": self.projections.consumer,
+                "intake engagements": self.intake.consumer}
 
 
 class BatchTimer:
-    """Wraps a projector's ``handle``: records per batch and the seconds it took."""
+    """Wraps a projector's ``handle_all`` (one poll, every partition, one transaction):
+    records per poll and the seconds it took."""
 
     def __init__(self) -> None:
         self.batches: list[tuple[int, float]] = []
         self.last_end = 0.0
 
-    def wrap(self, projector: Any) -> None:
-        original = projector.handle
+    def timed(self, handle: Callable[..., None]) -> Callable[..., None]:
+        """``handle_all`` (its last argument {partition: records}), timed."""
 
-        def handle(cluster: str, partition: Any, records: list[Any]) -> None:
+        def timed_handle(*args: Any) -> None:
             started = time.perf_counter()
             try:
-                original(cluster, partition, records)
+                handle(*args)
             finally:
                 self.last_end = time.perf_counter()
-                self.batches.append((len(records), self.last_end - started))
+                records = sum(len(batch) for batch in args[-1].values())
+                self.batches.append((records, self.last_end - started))
 
-        projector.handle = handle
+        return timed_handle
+
+    def wrap(self, projector: Any) -> None:
+        projector.handle_all = self.timed(projector.handle_all)
 
     def summary(self, prefix: str, seconds: float) -> dict[str, Any]:
         records = sum(n for n, _ in self.batches)
@@ -413,24 +346,15 @@ class BatchTimer:
 
 @contextmanager
 def timed_projector_class(timer: BatchTimer) -> Iterator[None]:
-    """Time every ``Projector.handle`` created meanwhile (the rebuild's own projector)."""
+    """Time every ``Projector.handle_all`` created meanwhile (the rebuild's own projector)."""
     from services.projections.application.projector import Projector
 
-    original = Projector.handle
-
-    def handle(self: Any, cluster: str, partition: Any, records: list[Any]) -> None:
-        started = time.perf_counter()
-        try:
-            original(self, cluster, partition, records)
-        finally:
-            timer.last_end = time.perf_counter()
-            timer.batches.append((len(records), timer.last_end - started))
-
-    Projector.handle = handle  # type: ignore[method-assign]
+    original = Projector.handle_all
+    Projector.handle_all = timer.timed(original)  # type: ignore[method-assign]
     try:
         yield
     finally:
-        Projector.handle = original  # type: ignore[method-assign]
+        Projector.handle_all = original  # type: ignore[method-assign]
 
 
 # --------------------------------------------------------------------------------------
@@ -522,17 +446,16 @@ class Expect:
     kind: str                          # "receive" or the follow-up step
 
 
-class Watcher(threading.Thread):
+class Watcher(StoppableThread):
     """Polls the read model every ``interval`` s for what it waits for."""
 
     def __init__(self, reader: DbReader, table: str, interval: float) -> None:
-        super().__init__(name="bench-watcher", daemon=True)
+        super().__init__("bench-watcher")
         self.reader = reader
         self.table = table
         self.interval = interval
         self._pending: dict[str, list[Expect]] = {}
         self._lock = threading.Lock()
-        self._stop_event = threading.Event()
         self.receive_e2e: list[float] = []
         self.followup_e2e: list[float] = []
         self.cycles: list[float] = []     # poll start − previous poll start
@@ -632,61 +555,29 @@ class Watcher(threading.Thread):
         with self._lock:
             self.table = table
 
-    def stop(self) -> None:
-        self._stop_event.set()
 
-
-class KafkaTap(threading.Thread):
+class KafkaTap(TopicReader):
     """Reads the inquiries topic (no group, all partitions) for when intake's relay
     producer stamped each InquiryReceived record. ``follow``: during the load, also noting
     when each record reached this consumer; else once, after the load, up to the end."""
 
     def __init__(self, bootstrap: str, topic: str, partitions: int, follow: bool) -> None:
-        super().__init__(name="bench-kafka-tap", daemon=True)
+        super().__init__("bench-kafka-tap", bootstrap, "bench-projections-tap",
+                         [TopicPartition(topic, p) for p in range(partitions)],
+                         to_end=not follow)
         self.follow = follow
         self.stamped: dict[str, tuple[float, float]] = {}   # inquiry id → (kafka ts, arrival)
         self.events: Counter[str] = Counter()
-        self.ready = threading.Event()
-        self.done = threading.Event()
-        self.error: BaseException | None = None
-        self._stop_event = threading.Event()
-        self._consumer = KafkaConsumer(
-            bootstrap_servers=bootstrap.split(","), group_id=None,
-            client_id="bench-projections-tap", enable_auto_commit=False,
-            auto_offset_reset="earliest", fetch_max_wait_ms=5, max_poll_records=2000,
-            # As the other benches: tansu burns CPU on long-lived incremental fetch sessions.
-            enable_incremental_fetch_sessions=False)
-        self._partitions = [TopicPartition(topic, p) for p in range(partitions)]
 
-    def run(self) -> None:
-        try:
-            self._consumer.assign(self._partitions)
-            self._consumer.seek_to_beginning(*self._partitions)
-            ends = None if self.follow else self._consumer.end_offsets(self._partitions)
-            self.ready.set()
-            while not self._stop_event.is_set():
-                batches = self._consumer.poll(timeout_ms=50)
-                now = time.time()
-                for records in batches.values():
-                    for m in records:
-                        headers = dict(m.headers or [])
-                        event_type = headers.get("event_type", b"?").decode()
-                        self.events[event_type] += 1
-                        if event_type == "InquiryReceived":
-                            inquiry_id = headers.get("aggregate_id", b"").decode()
-                            self.stamped.setdefault(inquiry_id, (m.timestamp / 1000.0, now))
-                if ends is not None and all(self._consumer.position(tp) >= end
-                                            for tp, end in ends.items()):
-                    break
-        except BaseException as error:  # reported by the main thread
-            self.error = error
-            self.ready.set()
-        finally:
-            self.done.set()
-            self._consumer.close()
-
-    def stop(self) -> None:
-        self._stop_event.set()
+    def handle(self, batches: dict[TopicPartition, list[Any]], now: float) -> None:
+        for records in batches.values():
+            for m in records:
+                headers = dict(m.headers or [])
+                event_type = headers.get("event_type", b"?").decode()
+                self.events[event_type] += 1
+                if event_type == "InquiryReceived":
+                    inquiry_id = headers.get("aggregate_id", b"").decode()
+                    self.stamped.setdefault(inquiry_id, (m.timestamp / 1000.0, now))
 
 
 @dataclass
@@ -824,17 +715,16 @@ def run_task(stub: intake_pb2_grpc.IntakeServiceStub, load: Load, task: Task,
 # --------------------------------------------------------------------------------------
 
 
-class QueryLoop(threading.Thread):
+class QueryLoop(StoppableThread):
     """Calls projections ``GetInquiry`` for known inquiries while a rebuild runs."""
 
     def __init__(self, stub: Any, ids: list[str], interval: float, seed: int) -> None:
-        super().__init__(name="bench-queries", daemon=True)
+        super().__init__("bench-queries")
         self.stub, self.ids, self.interval = stub, ids, interval
         self.rng = random.Random(seed)
         self.ok = 0
         self.errors: Counter[str] = Counter()
         self.latency: list[float] = []
-        self._stop_event = threading.Event()
 
     def run(self) -> None:
         while not self._stop_event.wait(self.interval):
@@ -848,9 +738,6 @@ class QueryLoop(threading.Thread):
                 code = error.code()  # type: ignore[attr-defined]
                 self.errors[code.name if code is not None else "UNKNOWN"] += 1
 
-    def stop(self) -> None:
-        self._stop_event.set()
-
 
 def start_probe(args: argparse.Namespace, system: System, load: Load, watcher: Watcher,
                 service: Any, run_id: str) -> tuple[list[threading.Thread], int]:
@@ -862,11 +749,8 @@ def start_probe(args: argparse.Namespace, system: System, load: Load, watcher: W
     now = time.perf_counter()
     for item in items:
         load.schedule.put(now + item.index * 0.05, item, -1)
-    threads = [threading.Thread(target=run_client, name=f"bench-probe-{c}",
-                                args=(system.intake_address, load, c), daemon=True)
-               for c in range(min(args.clients, 2))]
-    for t in threads:
-        t.start()
+    threads = start_threads("bench-probe", min(args.clients, 2), run_client,
+                            lambda c: (system.intake_address, load, c))
     return threads, before
 
 
@@ -906,24 +790,6 @@ def wait_until(predicate: Callable[[], bool], timeout: float, step: float = 0.01
 # --------------------------------------------------------------------------------------
 
 
-def make_settings(args: argparse.Namespace, data_dir: Path, bootstrap: str,
-                  topics: Topics, urls: dict[str, str]) -> Settings:
-    return Settings(
-        data_dir=data_dir,
-        kafka_bootstrap=bootstrap,
-        embedded_kafka_port=0,
-        host="127.0.0.1",
-        ports={"intake": 0, "projections": 0, "sla_monitor": 0, "supplier": 0},
-        database_urls=urls,
-        metrics_ports={},          # metrics endpoints off
-        topics=topics,
-        topic_partitions=args.partitions,
-        fetch_max_wait_ms=args.fetch_max_wait_ms,
-        log_level=args.log_level,
-        alerts=AlertSettings(seed_file="none", webhook_secret="bench-projections-webhook"),
-    )
-
-
 def split(items: list[Item], tap: KafkaTap) -> dict[str, list[float]]:
     """e2e in parts: reply → relay stamp, stamp → read model, stamp → the bench's consumer."""
     to_kafka, from_kafka, deliver = [], [], []
@@ -947,9 +813,7 @@ def run(args: argparse.Namespace) -> int:
     data_dir.mkdir()
     pid = os.getpid()
     interrupted = False
-    previous_term = signal.signal(signal.SIGTERM, on_sigterm)
-    # Also when started in the background by a shell (which ignores SIGINT there).
-    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
+    previous_handlers = catch_interrupts()
     postgres: EmbeddedPostgres | None = None
     broker: EmbeddedBroker | None = None
     system: System | None = None
@@ -965,59 +829,35 @@ def run(args: argparse.Namespace) -> int:
         if args.embedded_postgres:
             try:
                 postgres = EmbeddedPostgres(tmp)
-                urls = database_urls(args, data_dir)
+                urls = database_urls(args.database_url_prefix, data_dir, SERVICES)
                 for name in SERVICES:
                     urls[name] = postgres.new_database(f"bench_{name}")
             except Exception as error:
                 log(f"error: the embedded PostgreSQL did not start: {error!r}")
                 return 3
         else:
-            urls = database_urls(args, data_dir)
+            urls = database_urls(args.database_url_prefix, data_dir, SERVICES)
         is_pg = urls["projections"].startswith("postgres")
         store = "postgres" if is_pg else "sqlite"
         store_version = sqlite3.sqlite_version
-        if args.database_url_prefix:
-            for name in SERVICES:
-                try:
-                    empty = postgres_is_empty(urls[name])
-                except Exception as error:
-                    log(f"error: cannot use {redact(urls[name])}: {error}")
-                    return 2
-                if not empty:
-                    log(f"error: {redact(urls[name])} is not empty; the bench needs fresh "
-                        "databases (old inquiries would be rebuilt and counted too)")
-                    return 2
+        if args.database_url_prefix and not fresh_databases(
+                urls, SERVICES, "old inquiries would be rebuilt and counted too"):
+            return 2
         if is_pg:
             store_version = postgres_version(urls["projections"])
             log(f"PostgreSQL {store_version}: {redact(urls['intake'])}, "
                 f"{redact(urls['projections'])}"
                 + (" (embedded, in the temp directory)" if postgres else ""))
 
-        if args.bootstrap:
-            bootstrap = args.bootstrap
-        else:
-            broker = EmbeddedBroker(free_port(), log_file=tmp / "broker.log")
-            try:
-                broker.start()
-            except (OSError, TimeoutError) as error:
-                log(f"error: the embedded broker did not start: {error}")
-                return 3
-            bootstrap = broker.bootstrap
-            log(f"embedded broker on {bootstrap}")
+        broker, bootstrap = broker_for(args.bootstrap, tmp)
+        if not bootstrap:
+            return 3
         suffix = uuid.uuid4().hex[:10]
         prefix = f"bench.projections.{suffix}"
-        topics = Topics(inquiries=f"{prefix}.inquiries",
-                        contact_attempts=f"{prefix}.contact-attempts",
-                        sla_signals=f"{prefix}.signals",
-                        sla_agreements=f"{prefix}.agreements",
-                        supplier_engagements=f"{prefix}.engagements",
-                        supplier_registry=f"{prefix}.registry",
-                        projections_dead_letters=f"{prefix}.dead-letters")
-        ensure_topics(bootstrap, [topics.inquiries, topics.contact_attempts, topics.sla_signals,
-                                  topics.sla_agreements, topics.supplier_engagements,
-                                  topics.supplier_registry, topics.projections_dead_letters],
-                      args.partitions, "bench-projections-admin")
-        settings = make_settings(args, data_dir, bootstrap, topics, urls)
+        topics = service_topics(bootstrap, prefix, args.partitions, "bench-projections-admin",
+                                dead_letters=True)
+        settings = in_process_settings(args, data_dir, bootstrap, topics, urls,
+                                       webhook_secret="bench-projections-webhook")
 
         started_services = time.monotonic()
         try:
@@ -1071,11 +911,8 @@ def run(args: argparse.Namespace) -> int:
         load_wall0 = time.time() + 0.2
         for item in items:
             schedule.put(load_t0 + item.index / args.rate, item, -1)
-        threads = [threading.Thread(target=run_client, name=f"bench-client-{c}",
-                                    args=(system.intake_address, load, c), daemon=True)
-                   for c in range(args.clients)]
-        for t in threads:
-            t.start()
+        threads = start_threads("bench-client", args.clients, run_client,
+                                lambda c: (system.intake_address, load, c))
         last_report = time.monotonic()
         while any(t.is_alive() for t in threads):
             for t in threads:
@@ -1285,14 +1122,7 @@ def run(args: argparse.Namespace) -> int:
         last = rebuilds[-1] if rebuilds else {}
         query_latency = sorted(queries.latency)
         result = {
-            "label": args.label,
-            "started_at": datetime.fromtimestamp(load_wall0, UTC).isoformat(timespec="seconds"),
-            "commit": commit,
-            "store": store,
-            "store_version": store_version,
-            "broker": "external" if args.bootstrap else "embedded",
-            "in_process": True,
-            "partitions": args.partitions,
+            **opening_fields(args, load_wall0, commit, store, store_version, in_process=True),
             "followups": args.followups,
             "escalations": args.escalations,
             **load_result,
@@ -1322,11 +1152,7 @@ def run(args: argparse.Namespace) -> int:
             "consumer_reassigned_after_switch_s": last.get("consumer_reassigned_seconds"),
             "process_cpu_seconds": round(cpu_seconds(pid), 2),
             "process_rss_max_mb": vm_hwm_mb(pid),
-            "interrupted": False,
-            "python": platform.python_version(),
-            "cpus": os.cpu_count(),
-            "loadavg_1m_before": round(loadavg_before, 2),
-            "loadavg_1m_after": round(os.getloadavg()[0], 2),
+            **closing_fields(loadavg_before),
         }
         problems = []
         if result["accepted"] != count:
@@ -1364,16 +1190,13 @@ def run(args: argparse.Namespace) -> int:
         result["problems"] = problems
         result["ok"] = not problems
         print_summary(result)
-        for problem in problems:
-            log(f"problem: {problem}")
-        code = 0 if not problems else 1
+        code = log_problems(problems)
     except (KeyboardInterrupt, Interrupted):
         interrupted = True
         log("interrupted: stopping")
         code = 130
     finally:
-        signal.signal(signal.SIGTERM, previous_term)
-        signal.signal(signal.SIGINT, previous_int)
+        restore_handlers(previous_handlers)
         try:
             if schedule is not None:
                 schedule.stop.set()
@@ -1396,10 +1219,7 @@ def run(args: argparse.Namespace) -> int:
             if postgres is not None:
                 postgres.stop()
         finally:
-            if args.keep:
-                log(f"kept {tmp} (broker.log, data/)")
-            else:
-                shutil.rmtree(tmp, ignore_errors=True)
+            remove_temp(tmp, args.keep, "broker.log, data/")
     print_result(result, interrupted, args.label)
     return code
 
@@ -1501,44 +1321,30 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--switch-timeout", type=float, default=15.0,
                         help="seconds to wait for the service to take the new generation "
                              "(default 15)")
-    parser.add_argument("--rpc-timeout", type=float, default=30.0,
-                        help="deadline of every gRPC call (default 30)")
-    parser.add_argument("--start-timeout", type=float, default=60.0,
-                        help="seconds to wait for the services' consumers (default 60)")
-    parser.add_argument("--log-level", default="WARNING",
-                        help="log level of the services (to stderr; default WARNING)")
-    parser.add_argument("--keep", action="store_true",
-                        help="keep the temp directory (broker.log, SQLite files)")
+    add_in_process_arguments(parser)
     args = parser.parse_args(argv)
-    if args.rate <= 0:
-        parser.error("--rate must be positive")
-    if args.duration <= 0:
-        parser.error("--duration must be positive")
-    if args.clients < 1:
-        parser.error("--clients must be at least 1")
-    if not 0 <= args.followups <= 1 or not 0 <= args.escalations <= 1:
-        parser.error("--followups and --escalations are shares between 0 and 1")
-    if args.followup_delay < 0:
-        parser.error("--followup-delay must not be negative")
-    if args.poll_ms <= 0:
-        parser.error("--poll-ms must be positive")
-    if args.rebuild_repeat < 1:
-        parser.error("--rebuild-repeat must be at least 1")
-    if args.probe < 0:
-        parser.error("--probe must not be negative")
-    if args.partitions < 1:
-        parser.error("--partitions must be at least 1")
-    if args.database_url_prefix and not args.database_url_prefix.startswith("postgres"):
-        parser.error("--database-url-prefix must be a postgresql:// URL")
-    if args.database_url_prefix and args.embedded_postgres:
-        parser.error("--database-url-prefix and --embedded-postgres exclude each other")
+    prefix = args.database_url_prefix
+    reject(parser,
+           (args.rate <= 0, "--rate must be positive"),
+           (args.duration <= 0, "--duration must be positive"),
+           (args.clients < 1, "--clients must be at least 1"),
+           (not 0 <= args.followups <= 1 or not 0 <= args.escalations <= 1,
+            "--followups and --escalations are shares between 0 and 1"),
+           (args.followup_delay < 0, "--followup-delay must not be negative"),
+           (args.poll_ms <= 0, "--poll-ms must be positive"),
+           (args.rebuild_repeat < 1, "--rebuild-repeat must be at least 1"),
+           (args.probe < 0, "--probe must not be negative"),
+           (args.partitions < 1, "--partitions must be at least 1"),
+           (bool(prefix) and not prefix.startswith("postgres"),
+            "--database-url-prefix must be a postgresql:// URL"),
+           (bool(prefix) and args.embedded_postgres,
+            "--database-url-prefix and --embedded-postgres exclude each other"))
     return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(args.log_level)
     return run(args)
 
 

@@ -30,16 +30,13 @@ import argparse
 import json
 import math
 import os
-import platform
 import random
 import re
 import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections import Counter, defaultdict
@@ -56,17 +53,31 @@ _ROOT = Path(__file__).resolve().parent.parent
 if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition  # noqa: E402
+from kafka import KafkaProducer, TopicPartition  # noqa: E402
 from latency_stats import ms, percentile, summarize  # noqa: E402  (bench/, beside this script)
 from run_support import (  # noqa: E402
+    CITIZEN_SUBJECTS,
+    FAMILY_NAMES,
+    GIVEN_NAMES,
     Interrupted,
+    StoppableThread,
+    TopicReader,
     add_common_arguments,
+    broker_for,
+    catch_interrupts,
+    closing_fields,
     cpu_seconds,
+    event_type_of,
     log,
-    on_sigterm,
+    opening_fields,
     print_result,
+    read_proc_status,
     redact,
+    reject,
+    remove_temp,
+    restore_handlers,
     source_commit,
+    window_slices,
 )
 
 from madoguchi.api.sla.v1 import sla_monitor_pb2, sla_monitor_pb2_grpc  # noqa: E402
@@ -74,7 +85,6 @@ from madoguchi.broker import EmbeddedBroker, terminate  # noqa: E402
 from madoguchi.eventstream.avro import default_catalog  # noqa: E402
 from madoguchi.eventstream.records import event_headers, event_id_for  # noqa: E402
 from madoguchi.eventstream.topics import ensure_topics  # noqa: E402
-from madoguchi.localports import free_port  # noqa: E402
 from madoguchi.storage.urls import parse_database_url  # noqa: E402
 
 AGREEMENT_ID = "bench-24x7"
@@ -83,36 +93,8 @@ INQUIRY_NAMESPACE = uuid.UUID("6f1d7c1e-2f0b-4d5e-9a39-6d8f0e2b9a11")  # as inta
 P99_TARGET_MS = 1000.0
 ASSUMED_APPLY_RATE = 1000.0            # inquiries/s the auto lead plans for (see README)
 
-SUBJECTS = (
-    ("住民票", "市民課", "住民票の写しの取得方法について",
-     "転職先に提出するため住民票の写しが必要です。本人確認書類は何が必要ですか。"),
-    ("ごみ収集", "環境課", "粗大ごみの出し方",
-     "引っ越しでタンスとベッドを処分したいです。粗大ごみの申込み方法と料金を教えてください。"),
-    ("戸籍", "市民課", "戸籍謄本の請求について",
-     "相続手続きのため、父の出生から死亡までの戸籍謄本が必要です。どこに請求すればよいですか。"),
-    ("国民健康保険", "保険年金課", "保険証の再発行",
-     "保険証を紛失してしまいました。再発行の手続きと期間を知りたいです。"),
-    ("市税", "税務課", "住民税の納付書が届かない",
-     "住民税の納付書がまだ届いていません。納期限に間に合うか心配です。"),
-    ("子育て支援", "子育て支援課", "児童手当の申請について",
-     "先月子どもが生まれました。児童手当の申請期限と必要書類を教えてください。"),
-)
-FAMILY_NAMES = ("佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤")
-GIVEN_NAMES = ("太郎", "花子", "健一", "美咲", "大輔", "由美", "翔太", "陽子", "直樹", "恵")
-
-
-
-
-
-
-
-
-
-
-
-# --------------------------------------------------------------------------------------
-# Statistics
-# --------------------------------------------------------------------------------------
+# The first six subjects of the citizens' desk: the ones this bench has always drawn from.
+SUBJECTS = CITIZEN_SUBJECTS[:6]
 
 
 # --------------------------------------------------------------------------------------
@@ -143,36 +125,16 @@ def seed_document(first_response_minutes: int) -> dict[str, Any]:
     }
 
 
-def read_proc_status(pid: int) -> dict[str, int]:
-    """VmRSS and VmHWM of a process, in kB (empty when it is gone)."""
-    found: dict[str, int] = {}
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith(("VmRSS:", "VmHWM:")):
-                    name, value = line.split(":", 1)
-                    found[name] = int(value.split()[0])
-    except OSError:
-        pass
-    return found
-
-
-
-
-class RssSampler(threading.Thread):
+class RssSampler(StoppableThread):
     def __init__(self, pid: int, interval: float = 0.25) -> None:
-        super().__init__(name="rss-sampler", daemon=True)
+        super().__init__("rss-sampler")
         self.pid = pid
         self.interval = interval
         self.max_kb = 0
-        self._stop_event = threading.Event()
 
     def run(self) -> None:
         while not self._stop_event.wait(self.interval):
             self.max_kb = max(self.max_kb, read_proc_status(self.pid).get("VmRSS", 0))
-
-    def stop(self) -> None:
-        self._stop_event.set()
 
 
 class Monitor:
@@ -447,7 +409,7 @@ class Received:
     value: bytes
 
 
-class SignalCollector(threading.Thread):
+class SignalCollector(TopicReader):
     """Reads every partition of the signals topic from the beginning; decodes later.
 
     It also reads the probe topic: records the bench itself produces (``KafkaProbe``),
@@ -456,60 +418,33 @@ class SignalCollector(threading.Thread):
 
     def __init__(self, bootstrap: str, topic: str, partitions: int, expected: int,
                  probe_topic: str, fetch_sessions: bool = False) -> None:
-        super().__init__(name="signals", daemon=True)
+        super().__init__("signals", bootstrap, "bench-sla-signals",
+                         [*(TopicPartition(topic, p) for p in range(partitions)),
+                          TopicPartition(probe_topic, 0)],
+                         fetch_sessions=fetch_sessions)
         self.topic = topic
         self.probe_topic = probe_topic
         self.expected = expected
         self.messages: list[Received] = []
         self.probes: list[tuple[float, float]] = []   # (sent, latency) of each probe record
         self.breaches = 0
-        self.done = threading.Event()
-        self.ready = threading.Event()
-        self.error: BaseException | None = None
-        self._stop_event = threading.Event()
-        self._consumer = KafkaConsumer(
-            bootstrap_servers=bootstrap.split(","), group_id=None, client_id="bench-sla-signals",
-            enable_auto_commit=False, auto_offset_reset="earliest", fetch_max_wait_ms=5,
-            max_poll_records=2000,
-            # tansu 0.6 (the embedded broker) spends more and more CPU on a long-lived
-            # incremental fetch session once it has served some 30 000 small batches: up to
-            # a whole core, which this 2-core machine then lacks (see bench/README.md).
-            enable_incremental_fetch_sessions=fetch_sessions)
-        self._partitions = [TopicPartition(topic, p) for p in range(partitions)]
-        self._partitions.append(TopicPartition(probe_topic, 0))
 
-    def run(self) -> None:
-        try:
-            self._consumer.assign(self._partitions)
-            self._consumer.seek_to_beginning(*self._partitions)
-            self.ready.set()
-            while not self._stop_event.is_set():
-                batches = self._consumer.poll(timeout_ms=50)
-                now = time.time()
-                for tp, records in batches.items():
-                    if tp.topic == self.probe_topic:
-                        self.probes.extend((m.timestamp / 1000.0, now - m.timestamp / 1000.0)
-                                           for m in records)
-                        continue
-                    for m in records:
-                        event_type = next((v.decode() for k, v in (m.headers or [])
-                                           if k == "event_type"), "")
-                        self.messages.append(Received(now, m.timestamp, event_type, m.value))
-                        if event_type == "SlaBreached":
-                            self.breaches += 1
-                if self.breaches >= self.expected:
-                    self.done.set()
-        except BaseException as error:  # reported by the main thread
-            self.error = error
+    def handle(self, batches: dict[TopicPartition, list[Any]], now: float) -> None:
+        for tp, records in batches.items():
+            if tp.topic == self.probe_topic:
+                self.probes.extend((m.timestamp / 1000.0, now - m.timestamp / 1000.0)
+                                   for m in records)
+                continue
+            for m in records:
+                event_type = event_type_of(m)
+                self.messages.append(Received(now, m.timestamp, event_type, m.value))
+                if event_type == "SlaBreached":
+                    self.breaches += 1
+        if self.breaches >= self.expected:
             self.done.set()
-        finally:
-            self._consumer.close()
-
-    def stop(self) -> None:
-        self._stop_event.set()
 
 
-class KafkaProbe(threading.Thread):
+class KafkaProbe(StoppableThread):
     """A small record every 100 ms from the bench to the probe topic (acks=all, like the relay).
 
     Read by the same consumer as the alerts: its latency is what the broker and the bench's
@@ -517,10 +452,9 @@ class KafkaProbe(threading.Thread):
     """
 
     def __init__(self, bootstrap: str, topic: str, interval: float = 0.1) -> None:
-        super().__init__(name="kafka-probe", daemon=True)
+        super().__init__("kafka-probe")
         self.topic = topic
         self.interval = interval
-        self._stop_event = threading.Event()
         self._producer = KafkaProducer(bootstrap_servers=bootstrap.split(","),
                                        client_id="bench-sla-probe", acks="all", linger_ms=0)
 
@@ -532,24 +466,18 @@ class KafkaProbe(threading.Thread):
         finally:
             self._producer.close(timeout=5)
 
-    def stop(self) -> None:
-        self._stop_event.set()
-
 
 def timeline(window_start: float, spread: float, slices: int, dues: list[float],
              latencies: list[float], probes: list[tuple[float, float]],
              cpu_samples: list[tuple[float, dict[str, float]]]) -> list[dict[str, Any]]:
     """Per slice of the deadline window: alerts, latency p99, probe p99, CPU of each process."""
-    width = spread / slices
     rows = []
-    for i in range(slices):
-        start, end = window_start + i * width, window_start + (i + 1) * width
+    for start, end, row in window_slices(window_start, spread, slices):
         lat = sorted(v for d, v in zip(dues, latencies, strict=True) if start <= d < end)
         probe = sorted(v for sent, v in probes if start <= sent < end)
-        row: dict[str, Any] = {"from_s": round(i * width, 1), "to_s": round((i + 1) * width, 1),
-                               "alerts": len(lat), "p99_ms": ms(percentile(lat, 99)),
-                               "max_ms": ms(lat[-1] if lat else None),
-                               "probe_p99_ms": ms(percentile(probe, 99))}
+        row.update({"alerts": len(lat), "p99_ms": ms(percentile(lat, 99)),
+                    "max_ms": ms(lat[-1] if lat else None),
+                    "probe_p99_ms": ms(percentile(probe, 99))})
         inside = [(t, c) for t, c in cpu_samples if start - 1 <= t <= end + 1]
         if len(inside) >= 2:
             (t0, c0), (t1, c1) = inside[0], inside[-1]
@@ -677,23 +605,13 @@ def run(args: argparse.Namespace) -> int:
     sampler: RssSampler | None = None
     probe: KafkaProbe | None = None
     interrupted = False
-    previous_term = signal.signal(signal.SIGTERM, on_sigterm)
-    # Also when started in the background by a shell (which ignores SIGINT there).
-    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
+    previous_handlers = catch_interrupts()
     result: dict[str, Any] | None = None
     code = 0
     try:
-        if args.bootstrap:
-            bootstrap = args.bootstrap
-        else:
-            broker = EmbeddedBroker(free_port(), log_file=tmp / "broker.log")
-            try:
-                broker.start()
-            except (OSError, TimeoutError) as error:
-                log(f"error: the embedded broker did not start: {error}")
-                return 3
-            bootstrap = broker.bootstrap
-            log(f"embedded broker on {bootstrap}")
+        broker, bootstrap = broker_for(args.bootstrap, tmp)
+        if not bootstrap:
+            return 3
         suffix = uuid.uuid4().hex[:10]
         topics = {name: f"bench.sla.{suffix}.{name}"
                   for name in ("inquiries", "signals", "agreements")}
@@ -814,12 +732,7 @@ def run(args: argparse.Namespace) -> int:
         missing = inquiries - found["breached_inquiries"]
         rss_mb = round(rss_loaded_kb / 1024, 1)
         result = {
-            "label": args.label,
-            "started_at": datetime.fromtimestamp(load_started, UTC).isoformat(timespec="seconds"),
-            "commit": commit,
-            "store": store,
-            "broker": "external" if args.bootstrap else "embedded",
-            "partitions": args.partitions,
+            **opening_fields(args, load_started, commit, store),
             "inquiries": inquiries,
             "open_clocks": open_clocks,
             "open_clocks_expected": expected_clocks,
@@ -862,11 +775,7 @@ def run(args: argparse.Namespace) -> int:
             "p99_target_ms": P99_TARGET_MS,
             "timeline": timeline(window_start, args.spread, 6, found["dues"], found["latencies"],
                                  list(collector.probes), cpu_samples),
-            "interrupted": False,
-            "python": platform.python_version(),
-            "cpus": os.cpu_count(),
-            "loadavg_1m_before": round(loadavg_before, 2),
-            "loadavg_1m_after": round(os.getloadavg()[0], 2),
+            **closing_fields(loadavg_before),
         }
         p99 = result["alert_latency_p99_ms"]
         result["p99_target_met"] = p99 is not None and p99 < P99_TARGET_MS and missing == 0
@@ -881,8 +790,7 @@ def run(args: argparse.Namespace) -> int:
         log("interrupted: stopping")
         code = 130
     finally:
-        signal.signal(signal.SIGTERM, previous_term)
-        signal.signal(signal.SIGINT, previous_int)
+        restore_handlers(previous_handlers)
         try:
             if probe is not None:
                 probe.stop()
@@ -895,10 +803,7 @@ def run(args: argparse.Namespace) -> int:
             if broker is not None:
                 broker.stop()
         finally:
-            if args.keep:
-                log(f"kept {tmp} (monitor.log, broker.log, data/)")
-            else:
-                shutil.rmtree(tmp, ignore_errors=True)
+            remove_temp(tmp, args.keep, "monitor.log, broker.log, data/")
     print_result(result, interrupted, args.label)
     return code
 
@@ -931,12 +836,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--keep", action="store_true",
                         help="keep the temp directory (monitor.log, broker.log, SQLite file)")
     args = parser.parse_args(argv)
-    if args.clocks < 2:
-        parser.error("--clocks must be at least 2")
-    if args.spread <= 0:
-        parser.error("--spread must be positive")
-    if args.lead is not None and args.lead < 1:
-        parser.error("--lead must be at least 1")
+    reject(parser,
+           (args.clocks < 2, "--clocks must be at least 2"),
+           (args.spread <= 0, "--spread must be positive"),
+           (args.lead is not None and args.lead < 1, "--lead must be at least 1"))
     return args
 
 

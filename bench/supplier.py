@@ -32,12 +32,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
-import platform
 import random
 import shutil
-import signal
 import sys
 import tempfile
 import threading
@@ -51,7 +48,6 @@ from pathlib import Path
 from typing import Any
 
 import grpc
-from google.protobuf.timestamp_pb2 import Timestamp
 
 # Allow `python bench/supplier.py` from a checkout without installing the package; the
 # services are imported from the checkout too.
@@ -59,28 +55,46 @@ _ROOT = Path(__file__).resolve().parent.parent
 if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
-from kafka import KafkaConsumer, TopicPartition  # noqa: E402
+from kafka import TopicPartition  # noqa: E402
 from latency_stats import ms, percentile, summarize  # noqa: E402  (bench/, beside this script)
 from run_support import (  # noqa: E402
+    FAMILY_NAMES,
+    GIVEN_NAMES,
+    InProcessServices,
     Interrupted,
+    TopicReader,
     add_common_arguments,
+    add_in_process_arguments,
+    broker_for,
+    catch_interrupts,
+    closing_fields,
+    configure_logging,
     cpu_seconds,
+    database_urls,
+    event_type_of,
+    fresh_databases,
+    in_process_settings,
     log,
-    on_sigterm,
+    log_problems,
+    opening_fields,
     print_result,
-    redact,
+    reject,
+    remove_temp,
+    restore_handlers,
+    service_topics,
     source_commit,
+    start_threads,
+    ts,
+    vm_hwm_mb,
+    window_slices,
 )
 
 from madoguchi.api.intake.v1 import intake_pb2, intake_pb2_grpc  # noqa: E402
 from madoguchi.api.sla.v1 import sla_monitor_pb2, sla_monitor_pb2_grpc  # noqa: E402
 from madoguchi.api.supplier.v1 import supplier_pb2, supplier_pb2_grpc  # noqa: E402
 from madoguchi.broker import EmbeddedBroker  # noqa: E402
-from madoguchi.config import AlertSettings, Settings, Topics  # noqa: E402
+from madoguchi.config import Settings  # noqa: E402
 from madoguchi.eventstream.avro import default_catalog  # noqa: E402
-from madoguchi.eventstream.topics import ensure_topics  # noqa: E402
-from madoguchi.localports import free_port  # noqa: E402
-from madoguchi.storage.urls import parse_database_url  # noqa: E402
 
 AGREEMENT_ID = "bench-supplier-customers"
 SUPPLIER_ID = "bench-sakura-facility"
@@ -112,64 +126,6 @@ SUBJECTS = (
     ("歩道橋の照明が割れている",
      "駅前歩道橋の照明カバーが割れて破片が落ちそうです。早めに対応してください。"),
 )
-FAMILY_NAMES = ("佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤")
-GIVEN_NAMES = ("太郎", "花子", "健一", "美咲", "大輔", "由美", "翔太", "陽子", "直樹", "恵")
-
-
-
-
-
-
-
-
-
-
-
-def ts(moment: datetime) -> Timestamp:
-    value = Timestamp()
-    value.FromDatetime(moment)
-    return value
-
-
-
-
-def vm_hwm_mb(pid: int) -> float | None:
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return round(int(line.split()[1]) / 1024, 1)
-    except (OSError, ValueError, IndexError):
-        pass
-    return None
-
-
-# --------------------------------------------------------------------------------------
-# Databases
-# --------------------------------------------------------------------------------------
-
-
-def database_urls(args: argparse.Namespace, data_dir: Path) -> dict[str, str]:
-    """One URL per service: SQLite files in the temp directory, or the PostgreSQL template."""
-    urls = {name: f"sqlite:///{data_dir / name}.db"
-            for name in ("intake", "projections", "sla_monitor", "supplier")}
-    prefix = args.database_url_prefix
-    if prefix:
-        for name in SERVICES:
-            urls[name] = prefix.replace("{service}", name) if "{service}" in prefix \
-                else prefix + name
-    return urls
-
-
-def postgres_is_empty(url: str) -> bool:
-    """True when the database (its schema) holds no tables yet."""
-    import psycopg
-
-    parsed = parse_database_url(url)
-    with psycopg.connect(parsed.psycopg_conninfo(), autocommit=True) as conn:
-        row = conn.execute("SELECT COUNT(*) FROM information_schema.tables "
-                           "WHERE table_schema = %s", (parsed.schema or "public",)).fetchone()
-        return row is not None and int(row[0]) == 0
 
 
 # --------------------------------------------------------------------------------------
@@ -177,7 +133,7 @@ def postgres_is_empty(url: str) -> bool:
 # --------------------------------------------------------------------------------------
 
 
-class SupplierPath:
+class SupplierPath(InProcessServices):
     """Intake, the supplier service and the SLA monitor on one broker, each its own store."""
 
     def __init__(self, settings: Settings, suffix: str) -> None:
@@ -186,9 +142,7 @@ class SupplierPath:
         from services.sla_monitor.main import SlaMonitorService
         from services.supplier.main import SupplierService
 
-        self.settings = settings
-        self.channels: list[grpc.Channel] = []
-        self.services: list[Any] = []
+        super().__init__(settings)
         self.intake = IntakeService(settings, address="127.0.0.1:0")
         self.monitor = SlaMonitorService(settings, address="127.0.0.1:0",
                                          group_id=f"bench-sla-{suffix}")
@@ -196,30 +150,18 @@ class SupplierPath:
                                         group_id=f"bench-supplier-{suffix}")
 
     def start(self) -> None:
-        for service in (self.intake, self.monitor, self.supplier):
-            service.start()
-            self.services.append(service)
+        self.start_services(self.intake, self.monitor, self.supplier)
         self.intake_address = self.intake.grpc.address
         supplier_channel = self.channel(self.supplier.grpc.address)
         self.management = supplier_pb2_grpc.SupplierManagementServiceStub(supplier_channel)
         self.sla = sla_monitor_pb2_grpc.SlaMonitorServiceStub(
             self.channel(self.monitor.grpc.address))
 
-    def wait_assigned(self, timeout: float) -> list[str]:
-        """Names of the consumers still without partitions after ``timeout`` (empty: all)."""
-        consumers = {"intake engagements": self.intake.consumer,
-                     "monitor inquiries": self.monitor.consumer,
-                     "monitor engagements": self.monitor.engagement_consumer,
-                     "supplier": self.supplier.consumer}
-        deadline = time.monotonic() + timeout
-        for consumer in consumers.values():
-            consumer.assigned.wait(max(0.0, deadline - time.monotonic()))
-        return [name for name, c in consumers.items() if not c.assigned.is_set()]
-
-    def channel(self, address: str) -> grpc.Channel:
-        channel = grpc.insecure_channel(address)
-        self.channels.append(channel)
-        return channel
+    def consumers(self) -> dict[str, Any]:
+        return {"intake engagements": self.intake.consumer,
+                "monitor inquiries": self.monitor.consumer,
+                "monitor engagements": self.monitor.engagement_consumer,
+                "supplier": self.supplier.consumer}
 
     def register_parties(self, penalty_amount: int) -> None:
         """The customer agreement (long targets), the supplier and its 24×7 contract."""
@@ -267,17 +209,6 @@ class SupplierPath:
             supplier_id=SUPPLIER_ID), timeout=60).months
         return (sum(int(m.total) for m in months), sum(len(m.lines) for m in months),
                 sorted(f"{m.contract_id}/{m.month}" for m in months))
-
-    def stop(self) -> None:
-        for channel in self.channels:
-            channel.close()
-        # Reverse order of start: the supplier and the monitor stop consuming before intake.
-        for service in reversed(self.services):
-            try:
-                service.stop()
-            except Exception as error:  # keep stopping the others
-                log(f"warning: stopping {type(service).__name__} failed: {error!r}")
-        self.services.clear()
 
 
 # --------------------------------------------------------------------------------------
@@ -380,58 +311,34 @@ class Received:
     record: dict[str, Any]
 
 
-class Collector(threading.Thread):
+class Collector(TopicReader):
     """Reads every partition of both topics from the beginning; decodes what it needs."""
 
     def __init__(self, bootstrap: str, topics: list[str], partitions: int,
                  expected: int) -> None:
-        super().__init__(name="bench-reader", daemon=True)
+        super().__init__("bench-reader", bootstrap, "bench-supplier-reader",
+                         [TopicPartition(t, p) for t in topics for p in range(partitions)])
         self.expected = expected
         self.messages: list[Received] = []
         self.other: Counter[str] = Counter()
         self.opened: set[str] = set()            # inquiry ids
         self.breached: set[str] = set()          # engagement ids (supplier breaches)
         self.charged: set[str] = set()           # engagement ids (penalties)
-        self.done = threading.Event()
-        self.ready = threading.Event()
-        self.error: BaseException | None = None
-        self._stop_event = threading.Event()
         self._catalog = default_catalog()
-        self._consumer = KafkaConsumer(
-            bootstrap_servers=bootstrap.split(","), group_id=None,
-            client_id="bench-supplier-reader", enable_auto_commit=False,
-            auto_offset_reset="earliest", fetch_max_wait_ms=5, max_poll_records=2000,
-            # As in bench/sla.py: tansu (the embedded broker) burns CPU on long-lived
-            # incremental fetch sessions (bench/README.md, SLA findings).
-            enable_incremental_fetch_sessions=False)
-        self._partitions = [TopicPartition(t, p) for t in topics for p in range(partitions)]
 
-    def run(self) -> None:
-        try:
-            self._consumer.assign(self._partitions)
-            self._consumer.seek_to_beginning(*self._partitions)
-            self.ready.set()
-            while not self._stop_event.is_set():
-                batches = self._consumer.poll(timeout_ms=50)
-                now = time.time()
-                for records in batches.values():
-                    for m in records:
-                        event_type = next((v.decode() for k, v in (m.headers or [])
-                                           if k == "event_type"), "")
-                        if event_type not in WANTED:
-                            self.other[event_type or "?"] += 1
-                            continue
-                        decoded_type, record = self._catalog.decode(m.value)
-                        self.messages.append(Received(now, m.timestamp, decoded_type, record))
-                        self._count(decoded_type, record)
-                if (len(self.opened) >= self.expected and len(self.breached) >= self.expected
-                        and len(self.charged) >= self.expected):
-                    self.done.set()
-        except BaseException as error:  # reported by the main thread
-            self.error = error
+    def handle(self, batches: dict[TopicPartition, list[Any]], now: float) -> None:
+        for records in batches.values():
+            for m in records:
+                event_type = event_type_of(m)
+                if event_type not in WANTED:
+                    self.other[event_type or "?"] += 1
+                    continue
+                decoded_type, record = self._catalog.decode(m.value)
+                self.messages.append(Received(now, m.timestamp, decoded_type, record))
+                self._count(decoded_type, record)
+        if (len(self.opened) >= self.expected and len(self.breached) >= self.expected
+                and len(self.charged) >= self.expected):
             self.done.set()
-        finally:
-            self._consumer.close()
 
     def _count(self, event_type: str, record: dict[str, Any]) -> None:
         if event_type == "EngagementOpened":
@@ -442,9 +349,6 @@ class Collector(threading.Thread):
                 self.breached.add(str(context.get("engagement_id", "")))
         elif event_type == "PenaltyAccrued" and int(record["amount_accrued"]) > 0:
             self.charged.add(str(record["engagement_id"]))
-
-    def stop(self) -> None:
-        self._stop_event.set()
 
 
 def analyse(messages: list[Received], escalations: list[Escalation],
@@ -574,15 +478,13 @@ def analyse(messages: list[Received], escalations: list[Escalation],
 def timeline(window_start: float, spread: float, slices: int, found: dict[str, Any]
              ) -> list[dict[str, Any]]:
     """Per slice of the deadline window: breaches and penalties, their p99 and max."""
-    width = spread / slices
     rows = []
-    for i in range(slices):
-        start, end = window_start + i * width, window_start + (i + 1) * width
+    for start, end, row in window_slices(window_start, spread, slices):
         breach = sorted(v for d, v in zip(found["dues"], found["breach"], strict=True)
                         if start <= d < end)
         penalty = sorted(v for d, v in zip(found["penalty_dues"], found["penalty"], strict=True)
                          if start <= d < end)
-        rows.append({"from_s": round(i * width, 1), "to_s": round((i + 1) * width, 1),
+        rows.append({**row,
                      "breaches": len(breach), "breach_p99_ms": ms(percentile(breach, 99)),
                      "breach_max_ms": ms(breach[-1] if breach else None),
                      "penalties": len(penalty), "penalty_p99_ms": ms(percentile(penalty, 99)),
@@ -598,24 +500,6 @@ def timeline(window_start: float, spread: float, slices: int, found: dict[str, A
 
 
 
-def make_settings(args: argparse.Namespace, data_dir: Path, bootstrap: str,
-                  topics: Topics, urls: dict[str, str]) -> Settings:
-    return Settings(
-        data_dir=data_dir,
-        kafka_bootstrap=bootstrap,
-        embedded_kafka_port=0,
-        host="127.0.0.1",
-        ports={"intake": 0, "projections": 0, "sla_monitor": 0, "supplier": 0},
-        database_urls=urls,
-        metrics_ports={},          # metrics endpoints off
-        topics=topics,
-        topic_partitions=args.partitions,
-        fetch_max_wait_ms=args.fetch_max_wait_ms,
-        log_level=args.log_level,
-        alerts=AlertSettings(seed_file="none", webhook_secret="bench-supplier-webhook-secret"),
-    )
-
-
 def run(args: argparse.Namespace) -> int:
     n = args.engagements
     loadavg_before = os.getloadavg()[0]
@@ -623,21 +507,13 @@ def run(args: argparse.Namespace) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="madoguchi-bench-supplier-"))
     data_dir = tmp / "data"
     data_dir.mkdir()
-    urls = database_urls(args, data_dir)
+    urls = database_urls(args.database_url_prefix, data_dir, SERVICES)
     store = "postgres" if args.database_url_prefix else "sqlite"
-    if args.database_url_prefix:
-        for name in SERVICES:
-            try:
-                empty = postgres_is_empty(urls[name])
-            except Exception as error:
-                log(f"error: cannot use {redact(urls[name])}: {error}")
-                shutil.rmtree(tmp, ignore_errors=True)
-                return 2
-            if not empty:
-                log(f"error: {redact(urls[name])} is not empty; the bench needs fresh databases "
-                    "(stored agreements, contracts and clocks would change what is measured)")
-                shutil.rmtree(tmp, ignore_errors=True)
-                return 2
+    if args.database_url_prefix and not fresh_databases(
+            urls, SERVICES, "stored agreements, contracts and clocks would change what is "
+            "measured"):
+        shutil.rmtree(tmp, ignore_errors=True)
+        return 2
 
     broker: EmbeddedBroker | None = None
     system: SupplierPath | None = None
@@ -645,36 +521,18 @@ def run(args: argparse.Namespace) -> int:
     load: Load | None = None
     threads: list[threading.Thread] = []
     interrupted = False
-    previous_term = signal.signal(signal.SIGTERM, on_sigterm)
-    # Also when started in the background by a shell (which ignores SIGINT there).
-    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
+    previous_handlers = catch_interrupts()
     result: dict[str, Any] | None = None
     code = 0
     try:
-        if args.bootstrap:
-            bootstrap = args.bootstrap
-        else:
-            broker = EmbeddedBroker(free_port(), log_file=tmp / "broker.log")
-            try:
-                broker.start()
-            except (OSError, TimeoutError) as error:
-                log(f"error: the embedded broker did not start: {error}")
-                return 3
-            bootstrap = broker.bootstrap
-            log(f"embedded broker on {bootstrap}")
+        broker, bootstrap = broker_for(args.bootstrap, tmp)
+        if not bootstrap:
+            return 3
         suffix = uuid.uuid4().hex[:10]
         prefix = f"bench.supplier.{suffix}"
-        topics = Topics(inquiries=f"{prefix}.inquiries",
-                        contact_attempts=f"{prefix}.contact-attempts",
-                        sla_signals=f"{prefix}.signals",
-                        sla_agreements=f"{prefix}.agreements",
-                        supplier_engagements=f"{prefix}.engagements",
-                        supplier_registry=f"{prefix}.registry")
-        ensure_topics(bootstrap, [topics.inquiries, topics.contact_attempts, topics.sla_signals,
-                                  topics.sla_agreements, topics.supplier_engagements,
-                                  topics.supplier_registry],
-                      args.partitions, "bench-supplier-admin")
-        settings = make_settings(args, data_dir, bootstrap, topics, urls)
+        topics = service_topics(bootstrap, prefix, args.partitions, "bench-supplier-admin")
+        settings = in_process_settings(args, data_dir, bootstrap, topics, urls,
+                                       webhook_secret="bench-supplier-webhook-secret")
 
         try:
             system = SupplierPath(settings, suffix)
@@ -713,11 +571,8 @@ def run(args: argparse.Namespace) -> int:
         window_start = load_started + args.lead
         load = Load([Escalation(i, load_started + off) for i, off in enumerate(offsets)],
                     run_id=uuid.uuid4().hex[:12], rpc_timeout=args.rpc_timeout)
-        threads = [threading.Thread(target=run_client, name=f"bench-client-{c}",
-                                    args=(system.intake_address, load, c, args.seed),
-                                    daemon=True) for c in range(args.clients)]
-        for t in threads:
-            t.start()
+        threads = start_threads("bench-client", args.clients, run_client,
+                                lambda c: (system.intake_address, load, c, args.seed))
         last_report = time.monotonic()
         while any(t.is_alive() for t in threads):
             for t in threads:
@@ -785,13 +640,7 @@ def run(args: argparse.Namespace) -> int:
         expected_total = n * args.penalty_amount
         open_s, breach_s, penalty_s = found["open"], found["breach"], found["penalty"]
         result = {
-            "label": args.label,
-            "started_at": datetime.fromtimestamp(load_started, UTC).isoformat(timespec="seconds"),
-            "commit": commit,
-            "store": store,
-            "broker": "external" if args.bootstrap else "embedded",
-            "in_process": True,
-            "partitions": args.partitions,
+            **opening_fields(args, load_started, commit, store, in_process=True),
             "clients": args.clients,
             "engagements": n,
             "escalations_accepted": len(ok_items),
@@ -840,11 +689,7 @@ def run(args: argparse.Namespace) -> int:
             "broker_cpu_percent_window": cpu_percent["broker"],
             "process_rss_max_mb": vm_hwm_mb(pid),
             "timeline": timeline(window_start, args.spread, 6, found),
-            "interrupted": False,
-            "python": platform.python_version(),
-            "cpus": os.cpu_count(),
-            "loadavg_1m_before": round(loadavg_before, 2),
-            "loadavg_1m_after": round(os.getloadavg()[0], 2),
+            **closing_fields(loadavg_before),
         }
         problems = []
         if result["escalations_accepted"] != n:
@@ -870,16 +715,13 @@ def run(args: argparse.Namespace) -> int:
             f"open p50/p99 {result['open_p50_ms']}/{result['open_p99_ms']} ms, breach "
             f"{result['breach_p50_ms']}/{result['breach_p99_ms']} ms, penalty "
             f"{result['penalty_p50_ms']}/{result['penalty_p99_ms']} ms")
-        for problem in problems:
-            log(f"problem: {problem}")
-        code = 0 if not problems else 1
+        code = log_problems(problems)
     except (KeyboardInterrupt, Interrupted):
         interrupted = True
         log("interrupted: stopping")
         code = 130
     finally:
-        signal.signal(signal.SIGTERM, previous_term)
-        signal.signal(signal.SIGINT, previous_int)
+        restore_handlers(previous_handlers)
         try:
             if load is not None:
                 load.stop.set()
@@ -894,10 +736,7 @@ def run(args: argparse.Namespace) -> int:
             if broker is not None:
                 broker.stop()
         finally:
-            if args.keep:
-                log(f"kept {tmp} (broker.log, data/)")
-            else:
-                shutil.rmtree(tmp, ignore_errors=True)
+            remove_temp(tmp, args.keep, "broker.log, data/")
     print_result(result, interrupted, args.label)
     return code
 
@@ -931,41 +770,28 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--settle", type=float, default=2.0,
                         help="seconds to wait after registering, and to keep reading at the end "
                              "for duplicates (default 2)")
-    parser.add_argument("--rpc-timeout", type=float, default=30.0,
-                        help="deadline of every gRPC call (default 30)")
-    parser.add_argument("--start-timeout", type=float, default=60.0,
-                        help="seconds to wait for the services' consumers (default 60)")
-    parser.add_argument("--log-level", default="WARNING",
-                        help="log level of the services (to stderr; default WARNING)")
-    parser.add_argument("--keep", action="store_true",
-                        help="keep the temp directory (broker.log, SQLite files)")
+    add_in_process_arguments(parser)
     args = parser.parse_args(argv)
-    if args.engagements < 1:
-        parser.error("--engagements must be at least 1")
-    if args.clients < 1:
-        parser.error("--clients must be at least 1")
-    if args.spread <= 0:
-        parser.error("--spread must be positive")
-    if args.lead < 1:
-        parser.error("--lead must be at least 1")
-    if args.lead + args.spread - ACKNOWLEDGE_SECONDS > MAX_FUTURE_SECONDS:
-        # occurred_at = deadline − 60 s; intake accepts times at most 300 s ahead.
-        parser.error(f"--lead + --spread must be at most "
-                     f"{MAX_FUTURE_SECONDS + ACKNOWLEDGE_SECONDS} s (later escalation times "
-                     "would lie too far in the future for intake)")
-    if args.penalty_amount < 1:
-        parser.error("--penalty-amount must be at least 1")
-    if args.partitions < 1:
-        parser.error("--partitions must be at least 1")
-    if args.database_url_prefix and not args.database_url_prefix.startswith("postgres"):
-        parser.error("--database-url-prefix must be a postgresql:// URL")
+    prefix = args.database_url_prefix
+    reject(parser,
+           (args.engagements < 1, "--engagements must be at least 1"),
+           (args.clients < 1, "--clients must be at least 1"),
+           (args.spread <= 0, "--spread must be positive"),
+           (args.lead < 1, "--lead must be at least 1"),
+           # occurred_at = deadline − 60 s; intake accepts times at most 300 s ahead.
+           (args.lead + args.spread - ACKNOWLEDGE_SECONDS > MAX_FUTURE_SECONDS,
+            f"--lead + --spread must be at most {MAX_FUTURE_SECONDS + ACKNOWLEDGE_SECONDS} s "
+            "(later escalation times would lie too far in the future for intake)"),
+           (args.penalty_amount < 1, "--penalty-amount must be at least 1"),
+           (args.partitions < 1, "--partitions must be at least 1"),
+           (bool(prefix) and not prefix.startswith("postgres"),
+            "--database-url-prefix must be a postgresql:// URL"))
     return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(args.log_level)
     return run(args)
 
 
