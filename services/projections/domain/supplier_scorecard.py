@@ -28,6 +28,7 @@ from datetime import date
 from typing import Any
 
 from services.projections.domain.kpi_math import rate_percent
+from services.supplier.domain.risk import dependency_risk as supplier_risk
 
 COVERED = "COVERED"
 ACKNOWLEDGE, RESOLVE = "ACKNOWLEDGE", "RESOLVE"
@@ -149,28 +150,17 @@ class RiskLine:
 def dependency_risk(counts: Iterable[tuple[str, str, int]], threshold_percent: int = 80
                     ) -> list[RiskLine]:
     """Each (category, supplier) share of the category's engagements, from
-    (category, supplier_id, engagements) counts.
+    (category, supplier_id, engagements) counts, one row per supplier.
 
+    The rule is the supplier service's own (``services.supplier.domain.risk``, pure):
     ``single_supplier`` (the same on every row of the category) when one supplier took
-    all of them or the largest share is at least ``threshold_percent`` (exactly, before
-    rounding). Riskiest categories first (largest share, then volume), suppliers by
-    engagements.
+    all of them or the largest share reaches ``threshold_percent``; riskiest categories
+    first (largest share, then volume), suppliers by engagements.
     """
-    by_category: dict[str, dict[str, int]] = {}
-    for category, supplier_id, n in counts:
-        if n > 0:
-            bucket = by_category.setdefault(category, {})
-            bucket[supplier_id] = bucket.get(supplier_id, 0) + int(n)
-    ranked = []
-    for category, per_supplier in by_category.items():
-        total = sum(per_supplier.values())
-        suppliers = sorted(per_supplier.items(), key=lambda item: (-item[1], item[0]))
-        top = suppliers[0][1]
-        single = len(suppliers) == 1 or top * 100 >= threshold_percent * total
-        lines = [RiskLine(category, s, n, total, rate_percent(n, total), single)
-                 for s, n in suppliers]
-        ranked.append(((-top / total, -total, category), lines))
-    return [line for _, lines in sorted(ranked, key=lambda r: r[0]) for line in lines]
+    return [RiskLine(risk.category, supplier_id, n, risk.engagements,
+                     rate_percent(n, risk.engagements), risk.single_supplier)
+            for risk in supplier_risk(counts, threshold_percent / 100)
+            for supplier_id, n, _share in risk.shares]
 
 
 @dataclass(frozen=True)
