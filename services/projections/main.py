@@ -39,13 +39,20 @@ def projection_topics(settings: Settings) -> list[str]:
 
 
 def live_generation(db: SqlDatabase, generations: Generations, zone: str) -> Generation:
-    """The active generation; on a fresh database the first one, empty and active."""
+    """The active generation; on a fresh database the first one, empty and active.
+
+    Replicas starting together on a fresh database may both get here: the activation
+    only takes effect while no generation is active, so one of them wins and the other
+    serves the winner (its own empty generation is dropped).
+    """
     active = generations.active()
     if active is None:
         first = generations.create("first start")
         models = ReadModelSet(db, first.number, zone)
         with db.transaction() as cur:
-            generations.activate(cur, first.number, models.views())
+            won = generations.activate_first(cur, first.number, models.views())
+        if not won:
+            generations.forget(first.number)
         active = generations.active()
         assert active is not None
     return active

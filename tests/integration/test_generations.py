@@ -121,3 +121,16 @@ def test_on_postgresql_the_reporting_role_reads_the_views_and_nothing_else(
 
     assert can_read("report_v1_inquiries") and can_read("report_v1_kpi_daily")
     assert not can_read("g2_inquiry_view") and not can_read("projection_dead_letters")
+
+
+def test_replicas_starting_together_on_a_fresh_database_agree_on_one_generation(
+        db: SqlDatabase) -> None:
+    generations = Generations(db)
+    mine, theirs = generations.create("first start"), generations.create("first start")
+    views = ReadModelSet(db, mine.number).views()
+    ReadModelSet(db, theirs.number)
+    with db.transaction() as cur:
+        assert generations.activate_first(cur, theirs.number, views)
+    with db.transaction() as cur:
+        assert not generations.activate_first(cur, mine.number, views)
+    assert live_generation(db, generations, "Asia/Tokyo").number == theirs.number

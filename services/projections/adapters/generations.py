@@ -71,6 +71,8 @@ CREATE TABLE IF NOT EXISTS projection_generations (
     def create(self, note: str) -> Generation:
         """A new BUILDING generation, numbered after every earlier one."""
         with self.db.transaction() as cur:
+            if self.db.is_postgres:   # two creators must not pick the same number
+                cur.execute("LOCK TABLE projection_generations IN EXCLUSIVE MODE")
             row = cur.execute("SELECT MAX(generation) FROM projection_generations").fetchone()
             number = int(row[0] or 0) + 1 if row else 1
             cur.execute("INSERT INTO projection_generations (generation, state, created_at, "
@@ -82,6 +84,16 @@ CREATE TABLE IF NOT EXISTS projection_generations (
         with self.db.transaction() as cur:
             cur.execute("UPDATE projection_generations SET state = ? WHERE generation = ? "
                         "AND state = ?", (BUILT, number, BUILDING))
+
+    def activate_first(self, cur: Cursor, number: int, views: dict[str, str]) -> bool:
+        """Activate ``number`` unless some generation is active already; whether it was."""
+        if self.db.is_postgres:   # serialise first starts of several replicas
+            cur.execute("LOCK TABLE projection_generations IN EXCLUSIVE MODE")
+        if cur.execute("SELECT 1 FROM projection_generations WHERE state = ?",
+                       (ACTIVE,)).fetchone():
+            return False
+        self.activate(cur, number, views)
+        return True
 
     def activate(self, cur: Cursor, number: int, views: dict[str, str]) -> None:
         """Make ``number`` the live generation and point the reporting views at it.
