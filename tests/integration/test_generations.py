@@ -127,10 +127,10 @@ def test_replicas_starting_together_on_a_fresh_database_agree_on_one_generation(
         db: SqlDatabase) -> None:
     generations = Generations(db)
     mine, theirs = generations.create("first start"), generations.create("first start")
-    views = ReadModelSet(db, mine.number).views()
-    ReadModelSet(db, theirs.number)
+    their_views = ReadModelSet(db, theirs.number).views()
+    my_views = ReadModelSet(db, mine.number).views()
     with db.transaction() as cur:
-        assert generations.activate_first(cur, theirs.number, views)
+        assert generations.activate_first(cur, theirs.number, their_views)
     with db.transaction() as cur:
-        assert not generations.activate_first(cur, mine.number, views)
+        assert not generations.activate_first(cur, mine.number, my_views)
     assert live_generation(db, generations, "Asia/Tokyo").number == theirs.number
