@@ -87,6 +87,7 @@ class PartitionConsumer:
         self.owned: frozenset[TopicPartition] = frozenset()  # partitions held right now
         self.handled = 0
         self._next_handler: BatchHandler | None = None
+        self._swap_lock = threading.Lock()
         self.handler_replaced = threading.Event()
 
     def start(self) -> None:
@@ -116,11 +117,13 @@ class PartitionConsumer:
         offsets, so no batch is split between the two. ``handler_replaced`` is set once
         the new handler is in place.
         """
-        self.handler_replaced.clear()
-        self._next_handler = handler
+        with self._swap_lock:
+            self.handler_replaced.clear()
+            self._next_handler = handler
 
     def _swap_handler(self) -> None:
-        handler, self._next_handler = self._next_handler, None
+        with self._swap_lock:
+            handler, self._next_handler = self._next_handler, None
         if handler is None:
             return
         with self._handling:

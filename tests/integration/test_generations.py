@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from madoguchi.config import Settings
+from madoguchi.storage.offsets import ConsumerOffsets
 from madoguchi.storage.sql import SqlDatabase
 from madoguchi.storage.urls import parse_database_url
 from services.projections.adapters.cli_commands import run_projections_command
@@ -134,3 +135,18 @@ def test_replicas_starting_together_on_a_fresh_database_agree_on_one_generation(
     with db.transaction() as cur:
         assert not generations.activate_first(cur, mine.number, my_views)
     assert live_generation(db, generations, "Asia/Tokyo").number == theirs.number
+
+
+def test_a_dropped_generation_number_is_never_handed_out_again(db: SqlDatabase) -> None:
+    generations = Generations(db)
+    live_generation(db, generations, "Asia/Tokyo")
+    second = generations.create("rebuild")
+    ReadModelSet(db, second.number)
+    offsets = ConsumerOffsets(db, second.consumer)
+    with db.transaction() as cur:
+        offsets.save_offset(cur, "c1", "inquiries", 0, 18)
+    generations.forget(second.number)
+    third = generations.create("rebuild")
+    assert third.number == second.number + 1
+    assert [g.number for g in generations.all()] == [1, third.number]
+    assert ConsumerOffsets(db, third.consumer).stored_offsets("c1", []) == {}

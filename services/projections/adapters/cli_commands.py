@@ -98,6 +98,9 @@ def run_report_command(args: argparse.Namespace, settings: Settings) -> int:
             for line in error_lines(error, address):
                 print(line, file=sys.stderr)
             return 2
+        except ValueError as error:   # e.g. the service reports in another time zone
+            print(f"madoguchi report: {error}", file=sys.stderr)
+            return 2
     out = Path(args.out)
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", args.agreement)
     html_path = out / f"sla-report-{safe}-{month}.html"

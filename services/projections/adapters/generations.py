@@ -18,6 +18,7 @@ from madoguchi.storage.sql import Cursor, SqlDatabase
 
 VIEW_PREFIX = "report_v1_"
 ACTIVE, BUILDING, BUILT, RETIRED = "ACTIVE", "BUILDING", "BUILT", "RETIRED"
+DROPPED = "DROPPED"   # its tables are gone; the row stays so its number is never reused
 REPORTING_ROLE = "madoguchi_reporting"   # PostgreSQL: granted SELECT on the views only
 
 
@@ -61,7 +62,8 @@ CREATE TABLE IF NOT EXISTS projection_generations (
 
     def all(self) -> list[Generation]:
         rows = self.db.query("SELECT generation, state, created_at, activated_at, note "
-                             "FROM projection_generations ORDER BY generation")
+                             "FROM projection_generations WHERE state <> ? ORDER BY generation",
+                             (DROPPED,))
         return [Generation(int(n), s, str(c), None if a is None else str(a), note)
                 for n, s, c, a, note in rows]
 
@@ -77,6 +79,9 @@ CREATE TABLE IF NOT EXISTS projection_generations (
             number = int(row[0] or 0) + 1 if row else 1
             cur.execute("INSERT INTO projection_generations (generation, state, created_at, "
                         "note) VALUES (?, ?, ?, ?)", (number, BUILDING, self._now(), note))
+        offsets = ConsumerOffsets(self.db, f"projections-g{number}")
+        with self.db.transaction() as cur:
+            offsets.forget_all(cur)   # a new generation starts from the beginning
         return next(g for g in self.all() if g.number == number)
 
     def mark_built(self, number: int) -> None:
@@ -95,14 +100,17 @@ CREATE TABLE IF NOT EXISTS projection_generations (
         self.activate(cur, number, views)
         return True
 
-    def activate(self, cur: Cursor, number: int, views: dict[str, str]) -> None:
-        """Make ``number`` the live generation and point the reporting views at it.
+    def activate(self, cur: Cursor, number: int, views: dict[str, str]) -> int | None:
+        """Make ``number`` the live generation and point the reporting views at it; the
+        number of the generation it replaced, if any.
 
         On PostgreSQL the views are replaced in place (``CREATE OR REPLACE``), which keeps
         their grants and any objects built on them, and is what the versioning rule
         allows anyway: a view only ever gains columns at its end. The reporting role, when
         it exists, may read the views and nothing else.
         """
+        row = cur.execute("SELECT generation FROM projection_generations WHERE state = ?",
+                          (ACTIVE,)).fetchone()
         cur.execute("UPDATE projection_generations SET state = ? WHERE state = ?",
                     (RETIRED, ACTIVE))
         cur.execute("UPDATE projection_generations SET state = ?, activated_at = ? "
@@ -117,6 +125,7 @@ CREATE TABLE IF NOT EXISTS projection_generations (
                 cur.execute(f"CREATE VIEW {VIEW_PREFIX}{name} AS {select}")
             if grant:
                 cur.execute(f'GRANT SELECT ON {VIEW_PREFIX}{name} TO "{self.reporting_role}"')
+        return None if row is None else int(row[0])   # the generation it replaced
 
     def tables_of(self, cur: Cursor, number: int) -> list[str]:
         """The tables that carry generation ``number``'s prefix."""
@@ -132,7 +141,8 @@ CREATE TABLE IF NOT EXISTS projection_generations (
         return sorted(str(r[0]) for r in rows)
 
     def forget(self, number: int) -> list[str]:
-        """Drop a generation's tables, offsets and row (never the active one's)."""
+        """Drop a generation's tables and offsets (never the active one's); its row stays,
+        marked DROPPED, so its number and offsets name are never handed out again."""
         ConsumerOffsets(self.db, f"projections-g{number}")   # the table, if never made
         with self.db.transaction() as cur:
             row = cur.execute("SELECT state FROM projection_generations WHERE generation = ?",
@@ -144,5 +154,6 @@ CREATE TABLE IF NOT EXISTS projection_generations (
             for table in tables:
                 cur.execute(f"DROP TABLE IF EXISTS {table}")
             offsets.forget_all(cur)
-            cur.execute("DELETE FROM projection_generations WHERE generation = ?", (number,))
+            cur.execute("UPDATE projection_generations SET state = ? WHERE generation = ?",
+                        (DROPPED, number))
         return tables

@@ -49,6 +49,7 @@ INQUIRY_EVENTS = frozenset({
     "InquiryResolved", "InquiryReopened", "InquiryClosed", "InquirySatisfactionRecorded",
 })
 AGREEMENT_CACHE_SECONDS = 10.0
+MAX_AGE_MINUTES = 60 * 24 * 3660   # ten years
 SIGNAL_EVENTS = frozenset({"SlaWarningReached", "SlaBreached", "SlaClockStopped"})
 AGREEMENT_EVENTS = frozenset({"AgreementRegistered", "AgreementRevised"})
 
@@ -90,10 +91,13 @@ def decode_token(token: str) -> tuple[str, str]:
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         received_at, inquiry_id = json.loads(raw)
-        datetime.fromisoformat(str(received_at))
+        moment = datetime.fromisoformat(str(received_at))
+        if moment.tzinfo is None or not 1900 <= moment.year <= 2999:
+            raise ValueError("not a time this service issued")
+        moment.astimezone(UTC)
         UUID(str(inquiry_id))
         return str(received_at), str(inquiry_id)
-    except (ValueError, TypeError) as error:
+    except (ValueError, TypeError, OverflowError) as error:
         raise PageTokenError("page_token is not valid") from error
 
 
@@ -168,6 +172,8 @@ CREATE INDEX IF NOT EXISTS {t("inquiry_view_received")}
     ON {t("inquiry_view")} (received_at, inquiry_id);
 CREATE INDEX IF NOT EXISTS {t("inquiry_view_status")} ON {t("inquiry_view")} (status);
 CREATE INDEX IF NOT EXISTS {t("inquiry_view_team")} ON {t("inquiry_view")} (team, status);
+CREATE INDEX IF NOT EXISTS {t("inquiry_view_agreement")}
+    ON {t("inquiry_view")} (agreement_id, status);
 CREATE TABLE IF NOT EXISTS {t("inquiry_timeline")} (
     inquiry_id TEXT NOT NULL,
     version BIGINT NOT NULL,
@@ -334,7 +340,13 @@ CREATE TABLE IF NOT EXISTS {t("contact_attempt_view")} (
             view = self._load_view(cur, inquiry_id)
             if view is not None:
                 self._set_deadline(cur, view)
-                self._save_view(cur, view)
+                # Only the deadline, and only if no later event was folded meanwhile (by
+                # the replica that owns the inquiry's partition): that one set it already.
+                cur.execute(
+                    f"UPDATE {self.t('inquiry_view')} SET next_deadline_at = ?, "
+                    "next_deadline_target = ? WHERE inquiry_id = ? AND version = ?",
+                    (self.time_to_sql(view["next_deadline_at"]),
+                     view["next_deadline_target"], inquiry_id, view["version"]))
         return True
 
     # ----- next deadline -----
@@ -417,9 +429,12 @@ CREATE TABLE IF NOT EXISTS {t("contact_attempt_view")} (
         values.append(f"{view['subject']}\n{view['body']}".lower())
         marks = ", ".join("?" for _ in columns)
         updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != "inquiry_id")
+        table = self.t("inquiry_view")
+        # Never back: a row already at a later version (written meanwhile) stays as it is.
         cur.execute(
-            f"INSERT INTO {self.t('inquiry_view')} ({', '.join(columns)}) VALUES ({marks}) "
-            f"ON CONFLICT (inquiry_id) DO UPDATE SET {updates}", tuple(values))
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) "
+            f"ON CONFLICT (inquiry_id) DO UPDATE SET {updates} "
+            f"WHERE {table}.version <= excluded.version", tuple(values))
 
     # ----- queries -----
 
@@ -630,15 +645,17 @@ CREATE TABLE IF NOT EXISTS {t("contact_attempt_view")} (
             Param("department", help="department at receipt, exact"),
             Param("team", help="assigned team, exact"),
             Param("assignee", help="assignee, exact"),
-            Param("tier", "int", "escalation tier(s)", repeated=True),
+            Param("tier", "int", "escalation tier(s)", repeated=True, bounds=(1, 9)),
             Param("escalated_department", help="department escalated to, exact"),
             Param("supplier_id", help="supplier escalated to, exact"),
             Param("agreement_id", help="customer agreement, exact"),
             Param("sla_state", "enum", "ON_TRACK, AT_RISK (a warning), BREACHED (open clock "
                   "past its target) or MISSED (a clock that ended late)", SLA_STATES,
                   repeated=True),
-            Param("min_age_minutes", "int", "received at least this long ago"),
-            Param("max_age_minutes", "int", "received at most this long ago"),
+            Param("min_age_minutes", "int", "received at least this long ago",
+                  bounds=(0, MAX_AGE_MINUTES)),
+            Param("max_age_minutes", "int", "received at most this long ago",
+                  bounds=(0, MAX_AGE_MINUTES)),
             Param("text", help="substring of subject or body (works for Japanese)"),
             Param("from", "time", "received at or after"),
             Param("to", "time", "received before"),
@@ -678,7 +695,8 @@ CREATE TABLE IF NOT EXISTS {t("contact_attempt_view")} (
                   required=True),
             Param("terms_json", help="the terms to try, as agreement terms JSON (see "
                   "README \"SLA monitor\"); or give agreement_version", max_length=200_000),
-            Param("agreement_version", "int", "a recorded version of the agreement to try"),
+            Param("agreement_version", "int", "a recorded version of the agreement to try",
+                  bounds=(1, 2**31 - 1)),
         )
         return [
             QuerySpec("inquiries", "inquiries with their current state, newest first",

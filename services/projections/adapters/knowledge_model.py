@@ -200,7 +200,8 @@ CREATE INDEX IF NOT EXISTS {t("knowledge_faq_use_entry")}
                 "most frequent first, with the usual spelling and up to 3 example ids.",
                 CANDIDATE_COLUMNS,
                 (*_range_params("received"),
-                 Param("min_count", "int", "smallest group reported", default=3),
+                 Param("min_count", "int", "smallest group reported", default=3,
+                       bounds=(1, 1_000_000)),
                  Param("category", "text", "only this category")),
                 self._candidates),
             QuerySpec(
@@ -210,7 +211,8 @@ CREATE INDEX IF NOT EXISTS {t("knowledge_faq_use_entry")}
                 "min_count) and their share, distinct normalized subjects, examples.",
                 CATEGORY_COLUMNS,
                 (*_range_params("received"),
-                 Param("min_count", "int", "fewest candidates reported", default=3)),
+                 Param("min_count", "int", "fewest candidates reported", default=3,
+                       bounds=(1, 1_000_000))),
                 self._candidate_categories),
         )
 

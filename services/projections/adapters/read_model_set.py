@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from madoguchi.storage.sql import SqlDatabase
 from services.projections.adapters.inquiry_model import InquiryReadModel
@@ -21,6 +22,13 @@ class ReadModelSet:
     """One generation's read models (tables prefixed ``g<N>_``), created on construction."""
 
     def __init__(self, db: SqlDatabase, generation: int, zone: str = "Asia/Tokyo") -> None:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            # Checked here, not per event: a typo would otherwise make every dated
+            # message a dead letter.
+            raise ValueError(f"reporting time zone {zone!r} (MADOGUCHI_REPORTING_TIME_ZONE) "
+                             "is not an IANA time zone such as Asia/Tokyo") from None
         self.db = db
         self.generation = generation
         self.tables = TableNames(f"g{generation}_")

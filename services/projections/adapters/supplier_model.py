@@ -472,7 +472,8 @@ CREATE INDEX IF NOT EXISTS {t("supplier_penalty_month")}
                 "falls within within_days of as_of, soonest first", EXPIRY_COLUMNS,
                 (Param("as_of", "date", "count days from this date (default: today in the "
                        "reporting zone)"),
-                 Param("within_days", "int", "look this many days ahead", default=90),
+                 Param("within_days", "int", "look this many days ahead", default=90,
+                       bounds=(0, 36_500)),
                  Param("include_terminated", "bool", "also terminated contracts",
                        default=False), supplier),
                 paged(self.contract_expiries)),
@@ -482,7 +483,7 @@ CREATE INDEX IF NOT EXISTS {t("supplier_penalty_month")}
                 "threshold_percent of the category", RISK_COLUMNS,
                 (from_month, to_month,
                  Param("threshold_percent", "int", "share that flags a single-supplier "
-                       "dependency", default=80),
+                       "dependency", default=80, bounds=(1, 100)),
                  Param("category", help="category, exact")),
                 paged(self.dependency_risk)),
             QuerySpec(

@@ -28,11 +28,18 @@ log = logging.getLogger(__name__)
 
 
 def _transient_errors() -> tuple[type[BaseException], ...]:
+    """Errors of the database, not of the message: the batch is retried, never set aside.
+
+    A missing table or column, a permission, a server fault (psycopg's Programming- and
+    InternalError; SQLite reports them as OperationalError) would otherwise turn every
+    message into a dead letter while the offsets move on.
+    """
     errors: list[type[BaseException]] = [sqlite3.OperationalError]
     try:
         import psycopg
 
-        errors += [psycopg.OperationalError, psycopg.InterfaceError]
+        errors += [psycopg.OperationalError, psycopg.InterfaceError,
+                   psycopg.ProgrammingError, psycopg.InternalError]
     except ImportError:  # pragma: no cover - psycopg is a dependency
         pass
     return tuple(errors)

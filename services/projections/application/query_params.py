@@ -26,6 +26,7 @@ from madoguchi.errors import InvalidField
 from services.projections.application.read_models import Param, QuerySpec
 
 MAX_TEXT = 1000             # characters in one text value
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 MAX_RAW = 10_000            # characters in one parameter's raw text (all repeated values)
 MAX_VALUES = 200            # values of one repeated parameter
 MAX_INT = 10**15            # whole numbers stay exact as JSON numbers and fit SQL BIGINT
@@ -53,13 +54,20 @@ def _text(value: str, limit: int = MAX_TEXT) -> str:
     return value
 
 
-def _int(value: str) -> int:
+def _int(value: str, low: int = -MAX_INT, high: int = MAX_INT) -> int:
     if not _INT.fullmatch(value):
         raise _Bad(f"must be a whole number, not {_shown(value)}")
     number = int(value)
-    if not -MAX_INT <= number <= MAX_INT:
-        raise _Bad(f"must be between -{MAX_INT} and {MAX_INT}")
+    if not low <= number <= high:
+        raise _Bad(f"must be between {low} and {high}")
     return number
+
+
+def _year(year: int) -> None:
+    """Reports cover the years a service desk can have: a far year is a typo, and would
+    overflow date arithmetic further on (month ends, ages)."""
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise _Bad(f"must be in the years {FIRST_YEAR}–{LAST_YEAR}")
 
 
 def _time(value: str) -> datetime:
@@ -70,25 +78,26 @@ def _time(value: str) -> datetime:
         raise _Bad(f"must be an ISO 8601 time with a zone, {example}") from None
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise _Bad(f"needs an explicit zone (Z or +09:00), {example}")
-    try:
-        return moment.astimezone(UTC)
-    except OverflowError:  # 0001-01-01T00:00+09:00 is before year 1 in UTC
-        raise _Bad("is out of range") from None
+    _year(moment.year)
+    return moment.astimezone(UTC)
 
 
 def _date(value: str) -> date:
     if not _DATE.fullmatch(value):
         raise _Bad("must be YYYY-MM-DD")
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise _Bad(f"is not a calendar date: {_shown(value)}") from None
+    _year(day.year)
+    return day
 
 
 def _month(value: str) -> str:
     match = _MONTH.fullmatch(value)
     if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1:
         raise _Bad("must be YYYY-MM")
+    _year(int(match[1]))
     return value
 
 
@@ -111,7 +120,7 @@ def convert(param: Param, value: str) -> Any:
         return _text(value, param.max_length or MAX_TEXT)
     value = value.strip()
     if param.kind == "int":
-        return _int(value)
+        return _int(value, *(param.bounds or (-MAX_INT, MAX_INT)))
     if param.kind == "time":
         return _time(value)
     if param.kind == "date":

@@ -35,6 +35,7 @@ class Param:
     repeated: bool = False
     default: Any = None
     max_length: int = 0        # text: characters allowed (0: the API's usual limit)
+    bounds: tuple[int, int] | None = None   # int: the smallest and largest value allowed
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from madoguchi.storage.offsets import ConsumerOffsets
 from madoguchi.storage.sql import SqlDatabase
 from madoguchi.storage.urls import parse_database_url
 from services.projections.adapters.dead_letters import DeadLetters
-from services.projections.adapters.generations import Generations
+from services.projections.adapters.generations import RETIRED, Generations
 from services.projections.adapters.read_model_set import ReadModelSet
 from services.projections.adapters.topic_reader import TopicReader
 from services.projections.application.projector import Projector
@@ -89,10 +89,11 @@ def rebuild(settings: Settings, *, activate: bool = True, note: str = "rebuild",
             generations.mark_built(generation.number)
         else:
             with db.transaction() as cur:
-                generations.activate(cur, generation.number, models.views())
-            keep = {generation.number, previous.number if previous else -1}
+                replaced = generations.activate(cur, generation.number, models.views())
+            # Only retired ones go: never one another rebuild is filling (BUILDING/BUILT),
+            # nor the one just replaced (a switch back; the service may still be on it).
             for old in generations.all():
-                if old.number not in keep:
+                if old.state == RETIRED and old.number != replaced:
                     generations.forget(old.number)
                     dropped.append(old.number)
         progress(f"generation {generation.number}: {events} messages in {seconds:.1f} s"
