@@ -150,3 +150,21 @@ def test_a_dropped_generation_number_is_never_handed_out_again(db: SqlDatabase) 
     assert third.number == second.number + 1
     assert [g.number for g in generations.all()] == [1, third.number]
     assert ConsumerOffsets(db, third.consumer).stored_offsets("c1", []) == {}
+
+
+def test_a_view_is_never_written_back_to_an_earlier_version(db: SqlDatabase) -> None:
+    """Another replica folded a later event meanwhile: an older copy does not win."""
+    models = ReadModelSet(db, 1)
+    inquiry_id = "00000000-0000-0000-0000-000000000003"
+    add_inquiry_row(db, 1, inquiry_id)
+    with db.transaction() as cur:
+        stale = models.inquiries._load_view(cur, inquiry_id)
+        models.inquiries.apply(cur, "InquiryAssigned", {
+            "event_id": "e2", "aggregate_id": inquiry_id, "aggregate_version": 2,
+            "recorded_at": "2026-11-02T02:00:00+00:00",
+            "occurred_at": "2026-11-02T02:00:00+00:00", "actor": "t", "team": "窓口一課",
+            "assignee": ""})
+    with db.transaction() as cur:
+        models.inquiries._save_view(cur, stale)
+    view = models.inquiries.get(inquiry_id)
+    assert view is not None and (view["version"], view["team"]) == (2, "窓口一課")

@@ -116,3 +116,20 @@ def test_one_poll_of_several_partitions_is_stored_in_one_transaction(
     assert len(commits) == 1 and attempts_stored(projector) == 3
     assert projector.offsets.stored_offsets("c1", [PARTITION, other]) == {
         PARTITION: 6, other: 10}
+
+
+def test_a_database_error_is_retried_not_dead_lettered(
+        projector: Projector, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A missing column (say, after an upgrade) is not the message's fault."""
+    import sqlite3
+
+    kpis = next(m for m in projector.models if m.name == "kpis")
+
+    def broken(cur: Any, event_type: str, record: dict[str, Any]) -> bool:
+        raise sqlite3.OperationalError("no such column: new_column")
+
+    monkeypatch.setattr(kpis, "apply", broken)
+    with pytest.raises(sqlite3.OperationalError):
+        projector.handle("c1", PARTITION, [message(1, attempt())])
+    assert projector.dead_letters.count() == 0 and attempts_stored(projector) == 0
+    assert projector.offsets.stored_offsets("c1", [PARTITION]) == {}

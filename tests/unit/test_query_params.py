@@ -235,3 +235,18 @@ def test_a_malformed_token_is_refused_naming_page_token(token: str) -> None:
     with pytest.raises(InvalidField) as caught:
         decode_page_token(token, "q", {})
     assert [field for field, _ in caught.value.violations] == ["page_token"]
+
+
+def test_an_int_param_with_bounds_refuses_values_outside_them() -> None:
+    ages = spec(Param("min_age_minutes", "int", bounds=(0, 5_270_400)))
+    assert check_params(ages, {"min_age_minutes": "60"}) == {"min_age_minutes": 60}
+    for text in ("-1", "5270401", "2147483648"):
+        assert "must be between 0 and 5270400" in violations(ages, {"min_age_minutes": text})[
+            "params.min_age_minutes"]
+
+
+@pytest.mark.parametrize(("name", "text"), [("month", "9999-12"), ("month", "0001-01"),
+                                             ("day", "9999-12-31"),
+                                             ("since", "0001-01-01T00:00:00+09:00")])
+def test_dates_far_from_any_service_desk_are_refused(name: str, text: str) -> None:
+    assert "years 1900–2999" in violations(EVERY_KIND, {name: text})[f"params.{name}"]
