@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from madoguchi.eventstream.avro import SchemaCatalog, UnknownSchema
+from madoguchi.storage.offsets import ConsumerOffsets
 
 
 @dataclass
@@ -33,3 +34,39 @@ def decode_batch(catalog: SchemaCatalog, records: list[Any]) -> DecodedBatch:
         except (ValueError, TypeError) as error:
             batch.rejects.append((message, f"undecodable: {error}"))
     return batch
+
+
+class StoredPositions:
+    """A ``BatchHandler``'s positions, kept by ``self.offsets`` in its own database."""
+
+    offsets: ConsumerOffsets
+
+    def stored_offsets(self, cluster: str, partitions: list[Any]) -> dict[Any, int]:
+        return self.offsets.stored_offsets(cluster, partitions)
+
+    def forget_other_clusters(self, cluster: str) -> None:
+        self.offsets.forget_other_clusters(cluster)
+
+
+class CommandFeed(StoredPositions):
+    """A ``BatchHandler`` that turns each event into an idempotent command on an
+    event-sourced application (``apply``), then stores the partition's position.
+
+    The commands are written first and never under the SQL write transaction (on SQLite
+    the event store shares the file, and waiting for it under the write lock deadlocks);
+    a crash in between repeats commands that recognise themselves as done.
+    """
+
+    catalog: SchemaCatalog
+    rejected: int
+
+    def handle(self, cluster: str, partition: Any, records: list[Any]) -> None:
+        batch = decode_batch(self.catalog, records)
+        for event_type, record in batch.events:
+            self.apply(event_type, record)
+        with self.offsets.db.transaction() as cur:
+            self.offsets.finish_batch(cur, cluster, partition, records, batch.rejects)
+        self.rejected += len(batch.rejects)
+
+    def apply(self, event_type: str, record: dict[str, Any]) -> Any:
+        raise NotImplementedError

@@ -15,7 +15,7 @@ import logging
 from typing import Any
 
 from madoguchi.eventstream.avro import SchemaCatalog, default_catalog
-from madoguchi.eventstream.batches import decode_batch
+from madoguchi.eventstream.batches import CommandFeed
 from madoguchi.storage.offsets import ConsumerOffsets
 from services.intake.application import commands as c
 from services.intake.application.service import IntakeApplication
@@ -35,7 +35,7 @@ ENDINGS: dict[str, tuple[SupplierOutcome, str]] = {
 }
 
 
-class EngagementConsumer:
+class EngagementConsumer(CommandFeed):
     """Applies engagement events to the intake event store; offsets in the intake DB."""
 
     def __init__(self, app: IntakeApplication, offsets: ConsumerOffsets,
@@ -48,24 +48,6 @@ class EngagementConsumer:
         self.duplicates = 0    # facts the inquiry already had (redelivery, replay)
         self.skipped = 0       # facts about unknown inquiries or with unusable fields
         self.rejected = 0      # undecodable messages set aside
-
-    # ----- BatchHandler -----
-
-    def stored_offsets(self, cluster: str, partitions: list[Any]) -> dict[Any, int]:
-        return self.offsets.stored_offsets(cluster, partitions)
-
-    def forget_other_clusters(self, cluster: str) -> None:
-        self.offsets.forget_other_clusters(cluster)
-
-    def handle(self, cluster: str, partition: Any, records: list[Any]) -> None:
-        batch = decode_batch(self.catalog, records)
-        for event_type, record in batch.events:
-            self.apply(event_type, record)
-        # The event store is written above, never while holding the SQL write transaction:
-        # on SQLite both share one file, and waiting for it under the write lock deadlocks.
-        with self.offsets.db.transaction() as cur:
-            self.offsets.finish_batch(cur, cluster, partition, records, batch.rejects)
-        self.rejected += len(batch.rejects)
 
     # ----- one event -----
 

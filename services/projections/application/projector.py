@@ -18,6 +18,7 @@ import sqlite3
 from typing import Any
 
 from madoguchi.eventstream.avro import SchemaCatalog, UnknownSchema, default_catalog
+from madoguchi.eventstream.batches import StoredPositions
 from madoguchi.jsonable import jsonable
 from madoguchi.storage.offsets import ConsumerOffsets
 from madoguchi.storage.sql import Cursor
@@ -54,7 +55,7 @@ class _EventFailed(Exception):
         self.error = error
 
 
-class Projector:
+class Projector(StoredPositions):
     """A ``BatchHandler`` over one generation's read models."""
 
     def __init__(self, models: ReadModelSet, offsets: ConsumerOffsets,
@@ -68,12 +69,6 @@ class Projector:
         self.skipped = 0
         self.dead = 0
         self.on_dead_letter: Any = None   # called after a batch that added dead letters
-
-    def stored_offsets(self, cluster: str, partitions: list[Any]) -> dict[Any, int]:
-        return self.offsets.stored_offsets(cluster, partitions)
-
-    def forget_other_clusters(self, cluster: str) -> None:
-        self.offsets.forget_other_clusters(cluster)
 
     def handle(self, cluster: str, partition: Any, records: list[Any]) -> None:
         self.handle_all(cluster, {partition: records})

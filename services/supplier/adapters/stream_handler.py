@@ -19,7 +19,7 @@ from typing import Any
 
 from madoguchi.config import Topics
 from madoguchi.eventstream.avro import SchemaCatalog, default_catalog
-from madoguchi.eventstream.batches import decode_batch
+from madoguchi.eventstream.batches import CommandFeed
 from madoguchi.storage.offsets import ConsumerOffsets
 from madoguchi.storage.sql import SqlDatabase
 
@@ -42,7 +42,7 @@ def _parse_time(text: str) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-class SupplierStreamHandler:
+class SupplierStreamHandler(CommandFeed):
     """A ``BatchHandler`` for [topics.inquiries, topics.sla_signals]."""
 
     def __init__(self, app: Any, db: SqlDatabase, topics: Topics,
@@ -58,22 +58,6 @@ class SupplierStreamHandler:
     @property
     def topic_names(self) -> list[str]:
         return [self.topics.inquiries, self.topics.sla_signals]
-
-    # ----- BatchHandler -----
-
-    def stored_offsets(self, cluster: str, partitions: list[Any]) -> dict[Any, int]:
-        return self.offsets.stored_offsets(cluster, partitions)
-
-    def forget_other_clusters(self, cluster: str) -> None:
-        self.offsets.forget_other_clusters(cluster)
-
-    def handle(self, cluster: str, partition: Any, records: list[Any]) -> None:
-        batch = decode_batch(self.catalog, records)
-        for event_type, record in batch.events:
-            self.apply(event_type, record)
-        with self.db.transaction() as cur:
-            self.offsets.finish_batch(cur, cluster, partition, records, batch.rejects)
-        self.rejected += len(batch.rejects)
 
     # ----- effects -----
 
