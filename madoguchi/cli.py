@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
                        help="stop after this long")
     watch.add_argument("--after", type=int, default=0, metavar="POSITION",
                        help="resume after this feed position (default: from now)")
-    sub.add_parser("status", help="gRPC health of every service")
+    sub.add_parser("status", help="health of every service and what its consumers see")
     from services.projections.adapters.cli_commands import (
         add_projections_commands,
         add_report_command,
@@ -131,14 +131,9 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_query_command(args, settings.address("projections"))
     if args.command == "status":
-        from madoguchi.launcher import check_health
+        from madoguchi.status_report import print_status
 
-        healthy = True
-        for name in SERVICES:
-            ok = check_health(settings.address(name))
-            healthy &= ok
-            print(f"{name:<12} {settings.address(name):<22} {'SERVING' if ok else 'DOWN'}")
-        return 0 if healthy else 1
+        return print_status(settings)
     return 2
 
 

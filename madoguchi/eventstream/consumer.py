@@ -5,6 +5,16 @@ transaction; on assignment the consumer seeks to the stored offsets, so Kafka's 
 committed offsets are only a convenience for lag monitoring. Offsets are kept per
 cluster id: on a new, empty cluster the consumer starts from the beginning, relying on
 the handler's idempotency (it must tolerate any message more than once).
+
+It heals itself. A broker replaced behind the same address is followed in place: the
+client already rejoined the new cluster's group, so the consumer only switches to the
+positions it keeps for that cluster (closing it there, in the middle of its join, would
+leave a half-joined member behind). A join that has not finished after
+``ConsumerLimits.rejoin_after`` (a normal one ends within the rebalance timeout) is given
+up: the consumer leaves, asks the coordinator to drop the group's stale state
+(DeleteGroups, which Kafka refuses while the group has live members, and which clears
+a member a broker never expired), and joins again with backoff. Its ``tracker`` says at
+any time whether it sees: the service's health and ``madoguchi status`` read it.
 """
 
 from __future__ import annotations
@@ -12,16 +22,24 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from kafka import KafkaConsumer, TopicPartition
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.structs import OffsetAndMetadata
 
-from madoguchi.eventstream.kafka_settings import consumer_config
-from madoguchi.eventstream.topics import check_same_cluster, cluster_id, ensure_topics
+from madoguchi.eventstream.consumer_status import ConsumerLimits, ConsumerTracker
+from madoguchi.eventstream.kafka_settings import admin_config, consumer_config
+from madoguchi.eventstream.topics import cluster_id, ensure_topics
 
 log = logging.getLogger(__name__)
+# While the handler waits to learn that its partitions are read to the end (SLA timers
+# due), the consumer asks the broker for the end offsets at most this often, and polls
+# at most this long while the handler acts on the last answer.
+PROBE_GAP_SECONDS = 0.02
+WAITING_POLL_MS = 5
 
 
 class BatchHandler(Protocol):
@@ -32,9 +50,14 @@ class BatchHandler(Protocol):
     def handle(self, cluster: str, partition: TopicPartition, records: list[Any]) -> None:
         """Apply ``records`` (in offset order) and store the next offset, atomically."""
 
-    # Optional: ``forget_other_clusters(cluster)``, ``partitions_revoked(partitions)``, and
+    # Optional: ``forget_other_clusters(cluster)``, ``partitions_revoked(partitions)``,
     # ``handle_all(cluster, {partition: records})``: a whole poll at once (used instead of
-    # ``handle``), so a handler can store it in one transaction.
+    # ``handle``), so a handler can store it in one transaction; ``caught_up(partitions,
+    # as_of)``: these partitions have been read to the end they had at ``as_of`` (the
+    # time the broker was asked for its end offsets); and ``progress_wanted_at()``: the
+    # epoch second from which the handler waits for such news (None: it does not); the
+    # consumer then asks the broker at that moment, and again after every poll while
+    # the handler still waits.
 
 
 def describe(partitions: Any) -> str:
@@ -51,6 +74,7 @@ class _Seeker(ConsumerRebalanceListener):
 
     def on_partitions_revoked(self, revoked: Any) -> None:
         self.owner.owned = frozenset()
+        self.owner.tracker.joining()
         revoke = getattr(self.owner.handler, "partitions_revoked", None)
         if revoke is not None:
             revoke(list(revoked))  # e.g. stop timers for partitions another member gets
@@ -66,7 +90,7 @@ class PartitionConsumer:
     def __init__(self, handler: BatchHandler, *, bootstrap: str, group_id: str,
                  topics: list[str], name: str, fetch_max_wait_ms: int = 10,
                  poll_timeout_ms: int = 100, partitions: int = 6,
-                 replication_factor: int = 1) -> None:
+                 replication_factor: int = 1, limits: ConsumerLimits | None = None) -> None:
         self.handler = handler
         self.bootstrap = bootstrap
         self.group_id = group_id
@@ -76,8 +100,11 @@ class PartitionConsumer:
         self.poll_timeout_ms = poll_timeout_ms
         self.partitions = partitions
         self.replication_factor = replication_factor
+        self.limits = limits or ConsumerLimits()
+        self.tracker = ConsumerTracker(name, group_id, tuple(topics), self.limits)
         self._consumer: KafkaConsumer | None = None
         self._cluster = ""
+        self._cluster_lock = threading.RLock()
         self._stop = threading.Event()
         # Held while the handler runs (a batch, or reading stored offsets on assignment):
         # ``stop`` waits for it, so nothing is handled, or read, once ``stop`` returns.
@@ -89,6 +116,11 @@ class PartitionConsumer:
         self._next_handler: BatchHandler | None = None
         self._swap_lock = threading.Lock()
         self.handler_replaced = threading.Event()
+        self._probed_at = 0.0
+        self._asked_at = 0.0   # epoch second of the last request for end offsets
+        self._heal_backoff = 1.0
+        # Ends asked of the broker and not yet read up to: partition -> (end, asked at).
+        self._marks: dict[TopicPartition, tuple[int, datetime]] = {}
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
@@ -108,6 +140,10 @@ class PartitionConsumer:
             self._handling.release()
         if self._thread is not None:
             self._thread.join(leave_grace)
+
+    def status(self) -> Any:
+        """A ``ConsumerStatus``: membership, partitions, lag, and whether it sees."""
+        return self.tracker.status()
 
     def replace_handler(self, handler: BatchHandler) -> None:
         """Hand every later batch to ``handler``, from the positions it has stored.
@@ -134,6 +170,7 @@ class PartitionConsumer:
 
     def seek_to_stored(self, partitions: list[TopicPartition]) -> None:
         assert self._consumer is not None
+        self._follow_cluster()   # an assignment from a new cluster: its positions, not ours
         with self._handling:
             if self._stop.is_set():
                 return   # stopping: the handler's store may be closed already
@@ -143,10 +180,16 @@ class PartitionConsumer:
                 self._consumer.seek(tp, stored[tp])
             else:
                 self._consumer.seek_to_beginning(tp)
+        with self._cluster_lock:
+            self._marks.clear()
         self.owned = frozenset(partitions)
+        self.tracker.assigned(partitions, stored)
+        self._heal_backoff = 1.0
         log.info("%s: assigned %s", self.name, describe(partitions))
         if partitions:
             self.assigned.set()
+
+    # ----- the thread -----
 
     def _run(self) -> None:
         backoff = 0.2
@@ -157,14 +200,17 @@ class PartitionConsumer:
                     if self._consumer is None:
                         break   # stopped while opening
                 self._poll_once()
+                self._look_after()
                 backoff = 0.2
             except Exception as error:
                 log.warning("%s: %s; retrying in %.1f s", self.name, error, backoff)
+                self.tracker.disconnected()
                 self._close()
                 if self._stop.wait(backoff):
                     break
                 backoff = min(backoff * 2, 5.0)
         self._close()
+        self.tracker.stopped()
 
     def _open(self) -> None:
         self._cluster = cluster_id(self.bootstrap, f"{self.name}-admin")
@@ -180,8 +226,10 @@ class PartitionConsumer:
                       self.replication_factor)
         self._consumer = KafkaConsumer(**consumer_config(
             self.bootstrap, self.group_id, self.name, self.fetch_max_wait_ms))
+        self.tracker.joining(anew=True)
         self._consumer.subscribe(self.topics, listener=_Seeker(self))
-        log.info("%s: joined group %s on cluster %s", self.name, self.group_id, self._cluster)
+        log.info("%s: joining group %s on cluster %s", self.name, self.group_id,
+                 self._cluster)
 
     def _close(self) -> None:
         consumer, self._consumer = self._consumer, None
@@ -191,22 +239,47 @@ class PartitionConsumer:
             with contextlib.suppress(Exception):
                 consumer.close(autocommit=False)
 
-    def _check_cluster(self) -> None:
-        """Stored offsets belong to one cluster; another one behind the address starts over."""
-        assert self._consumer is not None
-        client = getattr(self._consumer, "_client", None)
-        check_same_cluster(getattr(client, "cluster", None), self._cluster)
+    def _follow_cluster(self) -> bool:
+        """Switch to the positions of the cluster the client now talks to; True if it did.
+
+        Positions are kept per cluster id, so the consumer notices when the address leads
+        to another cluster (an empty broker in place of the old one) and reads that one
+        from the positions it keeps for it: from the beginning, for a new cluster.
+        """
+        consumer = self._consumer
+        client = getattr(consumer, "_client", None)
+        seen = getattr(getattr(client, "cluster", None), "cluster_id", None)
+        with self._cluster_lock:
+            if not seen or seen == self._cluster or consumer is None:
+                return False
+            log.warning("%s: the broker now belongs to cluster %s (was %s): reading it from "
+                        "the positions kept for it", self.name, seen, self._cluster)
+            self._cluster = str(seen)
+            forget = getattr(self.handler, "forget_other_clusters", None)
+            with self._handling:
+                if forget is not None and not self._stop.is_set():
+                    forget(self._cluster)
+                stored = self.handler.stored_offsets(self._cluster, list(self.owned))
+            for tp in self.owned:
+                if tp in stored:
+                    consumer.seek(tp, stored[tp])
+                else:
+                    consumer.seek_to_beginning(tp)
+            self._marks.clear()
+            self.tracker.assigned(list(self.owned), stored)
+            return True
 
     def _poll_once(self) -> None:
         assert self._consumer is not None
         self._swap_handler()
-        self._check_cluster()
-        batches = self._consumer.poll(timeout_ms=self.poll_timeout_ms, max_records=500)
-        if batches:
-            self._check_cluster()  # never hand on records read from another cluster
+        self._follow_cluster()
+        batches = self._consumer.poll(timeout_ms=self._poll_timeout(), max_records=500)
+        if batches and self._follow_cluster():
+            return   # read with the old cluster's positions: read again from the new ones
         with self._handling:
             if not self._stop.is_set():
                 self._handle(batches)
+                self._report_progress()
 
     def _handle(self, batches: dict[TopicPartition, list[Any]]) -> None:
         assert self._consumer is not None
@@ -230,6 +303,8 @@ class PartitionConsumer:
                     self._consumer.seek(tp, records[0].offset)
                     raise
                 self.handled += len(records)
+        for tp, records in batches.items():
+            self.tracker.handled(tp, records[-1].offset + 1, len(records))
         if batches:
             # Kafka's committed offsets only serve lag monitoring; ours are in the database.
             offsets = {tp: OffsetAndMetadata(records[-1].offset + 1, "", -1)
@@ -238,3 +313,122 @@ class PartitionConsumer:
                 self._consumer.commit_async(offsets=offsets)
             except Exception as error:
                 log.debug("%s: commit_async failed: %s", self.name, error)
+
+    def _positions(self) -> dict[TopicPartition, int | None]:
+        consumer = self._consumer
+        assert consumer is not None
+        positions: dict[TopicPartition, int | None] = {}
+        for tp in self.owned:
+            with contextlib.suppress(Exception):
+                positions[tp] = consumer.position(tp, timeout_ms=0)
+        return positions
+
+    def _report_progress(self) -> None:
+        """Positions after a poll (lag); tell the handler which asked-for ends are read."""
+        consumer = self._consumer
+        assert consumer is not None
+        positions = self._positions()
+        ends: dict[Any, int | None] = {}
+        for tp in positions:
+            with contextlib.suppress(Exception):
+                ends[tp] = consumer.highwater(tp)
+        self.tracker.positions(positions, ends, from_broker=False)
+        self._certify(positions)
+
+    def _certify(self, positions: dict[TopicPartition, int | None]) -> None:
+        caught_up = getattr(self.handler, "caught_up", None)
+        with self._cluster_lock:
+            done: dict[datetime, list[TopicPartition]] = {}
+            for tp, (end, asked_at) in list(self._marks.items()):
+                position = positions.get(tp)
+                if position is not None and position >= end:
+                    del self._marks[tp]
+                    done.setdefault(asked_at, []).append(tp)
+        if caught_up is not None:
+            for asked_at, partitions in sorted(done.items()):
+                caught_up(partitions, asked_at)
+
+    def _look_after(self) -> None:
+        """Ask the broker for the end offsets now and then (more often while the handler
+        waits for them), and give up a join that does not end."""
+        now = time.monotonic()
+        if self._probe_due() == 0 or now - self._probed_at >= self.limits.probe_every:
+            self._probed_at = now
+            self._probe()
+        if self.tracker.join_overdue():
+            self._rejoin(f"no assignment {self.limits.rejoin_after:.0f} s after joining")
+
+    def _wanted_at(self) -> float | None:
+        wanted = getattr(self.handler, "progress_wanted_at", None)
+        return None if wanted is None or not self.owned else wanted()
+
+    def _probe_due(self) -> float | None:
+        """Seconds until the handler needs the broker asked for the end offsets (0: now).
+
+        A probe asked at or after the moment wanted answers for every moment before it,
+        so the broker is asked again only for a later moment, and not more often than
+        every ``PROBE_GAP_SECONDS``.
+        """
+        wanted = self._wanted_at()
+        if wanted is None or wanted <= self._asked_at:
+            return None
+        return max(0.0, wanted - time.time(), self._asked_at + PROBE_GAP_SECONDS - time.time())
+
+    def _poll_timeout(self) -> int:
+        """The poll's timeout, cut short when the broker is to be asked before it ends,
+        or while the handler is acting on what the last answer allowed (more may follow
+        at once)."""
+        wanted = self._wanted_at()
+        if wanted is None:
+            return self.poll_timeout_ms
+        if wanted <= self._asked_at:
+            return WAITING_POLL_MS
+        due = max(0.0, wanted - time.time(), self._asked_at + PROBE_GAP_SECONDS - time.time())
+        return max(1, min(self.poll_timeout_ms, int(due * 1000)))
+
+    def _probe(self) -> None:
+        consumer = self._consumer
+        assert consumer is not None
+        owned = list(self.owned)
+        if not owned:
+            return
+        asked_at = datetime.now(UTC)
+        self._asked_at = asked_at.timestamp()
+        try:
+            ends = consumer.end_offsets(owned, timeout_ms=1_000)
+        except Exception as error:
+            log.debug("%s: end offsets not available: %s", self.name, error)
+            self.tracker.broker_silent()
+            return
+        self.tracker.positions({}, dict(ends), from_broker=True)
+        with self._cluster_lock:
+            for tp, end in ends.items():
+                if tp in self.owned:
+                    self._marks.setdefault(tp, (int(end), asked_at))  # oldest unread first
+        with self._handling:
+            if not self._stop.is_set():
+                self._certify(self._positions())
+
+    def _rejoin(self, reason: str) -> None:
+        log.warning("%s: %s; leaving, clearing the group's stale state and joining again "
+                    "in %.0f s", self.name, reason, self._heal_backoff)
+        self.tracker.rejoined(reason)
+        self._close()
+        self._clear_stale_group()
+        self._stop.wait(self._heal_backoff)
+        self._heal_backoff = min(self._heal_backoff * 2, 30.0)
+
+    def _clear_stale_group(self) -> None:
+        """DeleteGroups: dropped only when no live member is left (Kafka's own rule)."""
+        admin = None
+        try:
+            admin = KafkaAdminClient(**admin_config(self.bootstrap, f"{self.name}-admin"))
+            outcome = admin.delete_groups([self.group_id])
+            log.info("%s: stale state of group %s cleared: %s", self.name, self.group_id,
+                     outcome)
+        except Exception as error:
+            log.info("%s: group %s kept (%s)", self.name, self.group_id, error)
+        finally:
+            if admin is not None:
+                with contextlib.suppress(Exception):
+                    admin.close()

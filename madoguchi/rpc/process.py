@@ -29,7 +29,8 @@ class Service(Protocol):
 def serve_until_signalled(name: str, service: Service, settings: Settings) -> None:
     """Run ``service`` (configured as ``name``) until SIGINT or SIGTERM."""
     log = logging.getLogger(f"madoguchi.{name}")
-    serve_metrics(settings.host, settings.metrics_ports.get(name, 0), service.metrics())
+    serve_metrics(settings.host, settings.metrics_ports.get(name, 0), service.metrics(),
+                  consumers=service.grpc.readiness.statuses)
     stopping = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopping.set())

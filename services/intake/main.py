@@ -65,6 +65,7 @@ class IntakeService:
             [intake_pb2.DESCRIPTOR.services_by_name["IntakeService"].full_name],
             lambda server: intake_pb2_grpc.add_IntakeServiceServicer_to_server(
                 IntakeServicer(self.app), server),
+            consumers=lambda: [self.consumer], name="intake",
         )
 
     def metrics(self) -> list[tuple[str, str, Callable[[], float]]]:

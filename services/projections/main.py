@@ -78,7 +78,8 @@ class ProjectionsService:
         self._use(live_generation(self.db, self.generations, settings.reporting_time_zone))
         names = [projections_pb2.DESCRIPTOR.services_by_name["InquiryQueryService"].full_name,
                  query_api.SERVICE_FULL_NAME]
-        self.grpc = GrpcServer(address or settings.address("projections"), names, self._register)
+        self.grpc = GrpcServer(address or settings.address("projections"), names, self._register,
+                               consumers=lambda: [self.consumer], name="projections")
 
     def _projector(self, generation: Generation) -> Projector:
         models = ReadModelSet(self.db, generation.number, self.settings.reporting_time_zone)

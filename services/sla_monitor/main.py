@@ -28,15 +28,18 @@ from services.sla_monitor.adapters.alert_store import AlertStore, Delivery
 from services.sla_monitor.adapters.clock_store import ClockStore, EngagementClockStore
 from services.sla_monitor.adapters.email import EmailSender
 from services.sla_monitor.adapters.grpc_api import SlaMonitorServicer
+from services.sla_monitor.adapters.heartbeat_publisher import HeartbeatPublisher
 from services.sla_monitor.adapters.publishing import SlaTopics, make_router
 from services.sla_monitor.adapters.webhook import WebhookSender
 from services.sla_monitor.application.alerting import EMAIL, WEBHOOK, AlertFeed
 from services.sla_monitor.application.clock_keeper import ClockKeeper
 from services.sla_monitor.application.delivery import DeliveryWorker
 from services.sla_monitor.application.engagement_model import EngagementClockModel
+from services.sla_monitor.application.heartbeat import MonitorWatchdog
 from services.sla_monitor.application.monitor_app import SlaMonitorApplication
 from services.sla_monitor.application.monitor_config import MonitorConfig
 from services.sla_monitor.application.seeding import seed_from_setting
+from services.sla_monitor.application.watermarks import StreamWatermarks
 
 log = logging.getLogger("madoguchi.sla_monitor")
 GROUP_ID = "madoguchi-sla-monitor"
@@ -73,7 +76,8 @@ class SlaMonitorService:
         self.clocks = ClockStore(self.db)
         self.alerts = AlertStore(self.db)
         self.keeper = ClockKeeper(self.app, self.clocks, self.config,
-                                  inquiries_topic=settings.topics.inquiries, clock=clock)
+                                  inquiries_topic=settings.topics.inquiries, clock=clock,
+                                  watermarks=StreamWatermarks())
         self.consumer = PartitionConsumer(
             self.keeper, bootstrap=settings.bootstrap(), group_id=group_id,
             topics=[settings.topics.inquiries], name=name,
@@ -84,7 +88,7 @@ class SlaMonitorService:
         self.engagement_keeper = ClockKeeper(
             self.app, self.engagement_clocks, self.config,
             topic=settings.topics.supplier_engagements, model=EngagementClockModel(),
-            clock=clock, name="sla-supplier-timers")
+            clock=clock, name="sla-supplier-timers", watermarks=StreamWatermarks())
         self.engagement_consumer = PartitionConsumer(
             self.engagement_keeper, bootstrap=settings.bootstrap(),
             group_id=group_id + ENGAGEMENTS_GROUP_SUFFIX,
@@ -123,10 +127,23 @@ class SlaMonitorService:
             lambda server: sla_monitor_pb2_grpc.add_SlaMonitorServiceServicer_to_server(
                 SlaMonitorServicer(self.app, self.config, self.clocks, self.alerts, self.feed,
                                    on_change=self.refresh_config,
-                                   engagements=self.engagement_clocks), server))
+                                   engagements=self.engagement_clocks), server),
+            consumers=lambda: [self.consumer, self.engagement_consumer], name="sla_monitor")
+        self.heartbeats = HeartbeatPublisher(settings.bootstrap(), topics.signals)
+        self.watchdog = MonitorWatchdog(
+            self.app, self.config, consumers=self.grpc.readiness.statuses,
+            counts=self._counts, publish=self.heartbeats, deliveries=self.alerts,
+            interval=alerts.heartbeat_seconds, email_enabled=bool(alerts.smtp_host),
+            clock=clock, channels=(WEBHOOK, EMAIL))
         self._stop = threading.Event()
         self._refresher: threading.Thread | None = None
         self._refresh_lock = threading.Lock()
+
+    def _counts(self) -> tuple[int, int]:
+        """(timers scheduled, timers held for a watermark) over both keepers."""
+        keepers = (self.keeper, self.engagement_keeper)
+        return (sum(len(k.timers) for k in keepers),
+                sum(len(h) for k in keepers for h in k.held.values()))
 
     def refresh_config(self) -> None:
         """Re-read agreements and on-call; move open inquiries where a revision says so."""
@@ -181,6 +198,10 @@ class SlaMonitorService:
              lambda: sum(s.failed_attempts for s in self.senders)),
             ("madoguchi_relay_lag_events", "events stored but not yet acknowledged by Kafka",
              self.relay.lag),
+            ("madoguchi_sla_held_timers",
+             "timers due but held until their partition is read that far",
+             lambda: self._counts()[1]),
+            ("madoguchi_sla_heartbeats_total", "heartbeats made", lambda: self.watchdog.beats),
             ("madoguchi_sla_assigned", "1 while this instance holds partitions",
              lambda: int(self.consumer.assigned.is_set())),
             ("madoguchi_sla_supplier_assigned",
@@ -197,6 +218,7 @@ class SlaMonitorService:
         self.engagement_keeper.start()
         self.consumer.start()
         self.engagement_consumer.start()
+        self.watchdog.start()
         self._refresher = threading.Thread(target=self._refresh_loop, name="sla-config",
                                            daemon=True)
         self._refresher.start()
@@ -207,6 +229,8 @@ class SlaMonitorService:
         self._stop.set()
         self.grpc.stop(grace=2)
         # Consumers first (no new batches), then their timers; then what reads their signals.
+        self.watchdog.stop()
+        self.heartbeats.close()
         self.consumer.stop(timeout=15)
         self.engagement_consumer.stop(timeout=15)
         self.keeper.stop()

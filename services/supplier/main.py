@@ -59,7 +59,8 @@ class SupplierService:
         self.expiry = ExpiryWatcher(self.app)
         self.app.add_listener(self.relay.wake)
         names = [supplier_pb2.DESCRIPTOR.services_by_name[n].full_name for n in SERVICE_NAMES]
-        self.grpc = GrpcServer(address or settings.address("supplier"), names, self._register)
+        self.grpc = GrpcServer(address or settings.address("supplier"), names, self._register,
+                               consumers=lambda: [self.consumer], name="supplier")
 
     def _register(self, server: grpc.Server) -> None:
         supplier_pb2_grpc.add_SupplierManagementServiceServicer_to_server(
