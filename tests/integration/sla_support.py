@@ -116,9 +116,10 @@ class SlaSystem:
         self.intake.stop()
 
 
-def signals(bootstrap: str, topic: str, *, wait_for: int = 0, timeout: float = 30.0
-            ) -> list[tuple[str, dict[str, Any]]]:
-    """Every decoded message on the signals topic, read from the beginning."""
+def signals(bootstrap: str, topic: str, *, wait_for: int = 0, timeout: float = 30.0,
+            heartbeats: bool = False) -> list[tuple[str, dict[str, Any]]]:
+    """Every decoded message on the signals topic, read from the beginning (without the
+    monitors' heartbeats unless ``heartbeats``)."""
     catalog = default_catalog()
     consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=None,
                              auto_offset_reset="earliest", enable_auto_commit=False,
@@ -126,7 +127,8 @@ def signals(bootstrap: str, topic: str, *, wait_for: int = 0, timeout: float = 3
     found: list[tuple[str, dict[str, Any]]] = []
     try:
         def enough() -> bool:
-            found.extend(catalog.decode(m.value) for m in consumer)
+            found.extend(decoded for decoded in (catalog.decode(m.value) for m in consumer)
+                         if heartbeats or decoded[0] != "SlaMonitorHeartbeat")
             return len(found) >= wait_for
         if wait_for:
             eventually(enough, timeout)

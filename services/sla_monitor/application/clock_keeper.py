@@ -11,6 +11,11 @@ Two paths change clocks, serialised by one lock per keeper:
 * the timer queue wakes at the earliest due time of the partitions this keeper owns
   and raises what is due, at once: no periodic scan.
 
+Nothing is raised beyond the partition's watermark (``watermarks``): a timer that falls
+due before the partition has been read that far is held, and fires as soon as the
+watermark passes it, so a consumer catching up never raises a breach that an answer
+further down the stream would have prevented.
+
 Signals are recorded in the event store first (each at most once, by its derived id),
 then the clocks and the partition offset in one SQL transaction. A crash between the two
 repeats the work on restart, and the repeated signals are recognised and dropped.
@@ -19,7 +24,6 @@ repeats the work on restart, and the repeated signals are recognised and dropped
 from __future__ import annotations
 
 import heapq
-import itertools
 import logging
 import threading
 from collections.abc import Callable, Iterable
@@ -36,6 +40,8 @@ from madoguchi.storage.offsets import ConsumerOffsets
 from madoguchi.storage.sql import Cursor, SqlDatabase
 from services.sla_monitor.application.monitor_app import SlaMonitorApplication
 from services.sla_monitor.application.monitor_config import MonitorConfig
+from services.sla_monitor.application.timer_queue import TimerQueue
+from services.sla_monitor.application.watermarks import StreamWatermarks, WallClock
 from services.sla_monitor.domain.alert import Alert, AlertResolution, ClockSignal, signal_id
 from services.sla_monitor.domain.clocks import ClockRules, Outcome, Signal, Stop
 from services.sla_monitor.domain.oncall import AlertFacts
@@ -51,65 +57,6 @@ class Effects:
     new: list[Any] = field(default_factory=list)                    # signal aggregates
     resolutions: list[tuple[UUID, str, datetime]] = field(default_factory=list)
     latencies: list[float] = field(default_factory=list)            # due → raised, seconds
-
-
-class TimerQueue:
-    """Earliest-due-first queue of inquiries; stale entries are skipped, not searched for."""
-
-    def __init__(self) -> None:
-        self._heap: list[tuple[float, int, str, int]] = []
-        self._due: dict[str, float] = {}
-        self._seq = itertools.count()
-        self._cond = threading.Condition()
-
-    def __len__(self) -> int:
-        return len(self._due)
-
-    def set(self, inquiry_id: str, partition: int, due: datetime | None) -> None:
-        with self._cond:
-            if due is None:
-                self._due.pop(inquiry_id, None)
-                return
-            when = due.timestamp()
-            if self._due.get(inquiry_id) == when:
-                return
-            self._due[inquiry_id] = when
-            heapq.heappush(self._heap, (when, next(self._seq), inquiry_id, partition))
-            if self._heap[0][2] == inquiry_id:
-                self._cond.notify_all()
-
-    def drop_partitions(self, keep: Callable[[int], bool]) -> None:
-        with self._cond:
-            self._heap = [e for e in self._heap if keep(e[3])]
-            heapq.heapify(self._heap)
-            live = {e[2] for e in self._heap}
-            self._due = {k: v for k, v in self._due.items() if k in live}
-
-    def wake(self) -> None:
-        with self._cond:
-            self._cond.notify_all()
-
-    def take_due(self, now: float, limit: int, stop: threading.Event,
-                 max_wait: float = 1.0) -> list[tuple[str, int]]:
-        """Wait until something is due (or ``max_wait``), then pop up to ``limit`` entries."""
-        with self._cond:
-            if not stop.is_set():
-                wait = max_wait if not self._heap else min(max_wait, self._heap[0][0] - now)
-                if wait > 0:
-                    self._cond.wait(wait)
-            taken: list[tuple[str, int]] = []
-            current = datetime.now(UTC).timestamp()
-            while self._heap and self._heap[0][0] <= current and len(taken) < limit:
-                when, _, inquiry_id, partition = heapq.heappop(self._heap)
-                if self._due.get(inquiry_id) != when:
-                    continue  # re-scheduled or cancelled since
-                del self._due[inquiry_id]
-                taken.append((inquiry_id, partition))
-            return taken
-
-    def next_due(self) -> float | None:
-        with self._cond:
-            return self._heap[0][0] if self._heap else None
 
 
 # ----- what a keeper needs from its clocks and its store -----
@@ -191,7 +138,10 @@ class ClockKeeper(BackgroundThread):
                  *, inquiries_topic: str = "", topic: str = "",
                  model: ClockModel | None = None, catalog: SchemaCatalog | None = None,
                  clock: Callable[[], datetime] | None = None,
-                 name: str = "sla-timers") -> None:
+                 name: str = "sla-timers",
+                 watermarks: StreamWatermarks | None = None) -> None:
+        """``watermarks``: how far the stream has been read; without them (a keeper fed
+        by hand, in tests and tools) every partition counts as read up to now."""
         super().__init__(name)
         self.app = app
         self.store = store
@@ -204,6 +154,8 @@ class ClockKeeper(BackgroundThread):
         self.catalog = catalog or default_catalog()
         self.clock = clock or (lambda: datetime.now(UTC))
         self.timers = TimerQueue()
+        self.watermarks: StreamWatermarks | WallClock = watermarks or WallClock(self.clock)
+        self.held: dict[int, list[tuple[float, str]]] = {}   # partition -> heap of timers
         self.lock = threading.RLock()
         self.owned: frozenset[int] = frozenset()
         # figures for /metrics
@@ -219,6 +171,8 @@ class ClockKeeper(BackgroundThread):
         mine = frozenset(tp.partition for tp in partitions if tp.topic == self.topic)
         with self.lock:
             self.owned = mine
+            self.watermarks.assigned(mine)
+            self.held = {}
             self.timers.drop_partitions(lambda p: p in mine)
             for state_id, partition, due in self.store.due_times(mine):
                 self.timers.set(state_id, partition, datetime.fromtimestamp(due, UTC))
@@ -231,10 +185,28 @@ class ClockKeeper(BackgroundThread):
         gone = {tp.partition for tp in partitions if tp.topic == self.topic}
         with self.lock:
             self.owned = frozenset(self.owned - gone)
+            for p in gone:
+                self.held.pop(p, None)
             self.timers.drop_partitions(lambda p: p not in gone)
 
     def forget_other_clusters(self, cluster: str) -> None:
         self.store.offsets.forget_other_clusters(cluster)
+
+    def caught_up(self, partitions: list[Any], as_of: datetime) -> None:
+        """The consumer read these partitions to their end as of ``as_of``."""
+        mine = [tp.partition for tp in partitions if tp.topic == self.topic]
+        with self.lock:
+            if self.watermarks.caught_up(mine, as_of):
+                self._release(mine)
+
+    def progress_wanted_at(self) -> float | None:
+        """When the consumer should next ask how far its partitions are read: now while
+        timers are held for their watermark, else when the next timer falls due."""
+        if isinstance(self.watermarks, WallClock):
+            return None
+        held = [heap[0][0] for heap in list(self.held.values()) if heap]
+        upcoming = self.timers.next_due()
+        return min([*held, *([upcoming] if upcoming is not None else [])], default=None)
 
     def handle(self, cluster: str, partition: Any, records: list[Any]) -> None:
         read = decode_batch(self.catalog, records)
@@ -242,6 +214,9 @@ class ClockKeeper(BackgroundThread):
         decoded = [(t, r) for t, r in read.events if self.model.accepts(t)]
         with self.lock:
             batch = Batch(self, self.clock())
+            self.watermarks.read(partition.partition,
+                                 [r["recorded_at"] for _, r in read.events
+                                  if isinstance(r.get("recorded_at"), datetime)], batch.now)
             ids = [self.model.state_id(r) for _, r in decoded]
             loaded = self.store.load_many(ids)
             states: dict[str, Any] = {k: v[0] for k, v in loaded.items()}
@@ -250,8 +225,10 @@ class ClockKeeper(BackgroundThread):
                 states[state_id] = self.model.apply(states.get(state_id), event_type, record,
                                                     batch)
             touched = {k: v for k, v in states.items() if v is not None}
-            for state in touched.values():
-                self._raise_due(state, batch.now, batch.effects)
+            read_through = self._read_through(partition.partition, batch.now)
+            if read_through is not None:
+                for state in touched.values():
+                    self._raise_due(state, read_through, batch.effects)
             self._record(batch.effects)
             # Everything that may read the event store happens before the SQL transaction:
             # on SQLite, waiting for the event store while holding the write lock deadlocks.
@@ -263,8 +240,33 @@ class ClockKeeper(BackgroundThread):
             if partition.partition in self.owned or not self.owned:
                 for state_id, due in nexts.items():
                     self.timers.set(state_id, partition.partition, due)
+            self._release([partition.partition])
             self.events_applied += len(decoded)
             self.rejected += len(rejects)
+
+    # ----- watermarks -----
+
+    def _read_through(self, partition: int, now: datetime) -> datetime | None:
+        """How far signals of ``partition`` may be raised: its watermark, at most now."""
+        mark = self.watermarks.watermark(partition)
+        return None if mark is None else min(mark, now)
+
+    def _hold(self, partition: int, state_id: str, when: float) -> None:
+        heapq.heappush(self.held.setdefault(partition, []), (when, state_id))
+
+    def _release(self, partitions: Iterable[int]) -> None:
+        """Timers held for these partitions that their watermark has now passed go back
+        to the timer queue, due at once."""
+        released = 0
+        for p in partitions:
+            heap = self.held.get(p)
+            mark = self.watermarks.watermark(p)
+            while heap and mark is not None and heap[0][0] <= mark.timestamp():
+                when, state_id = heapq.heappop(heap)
+                self.timers.set(state_id, p, datetime.fromtimestamp(when, UTC))
+                released += 1
+        if released:
+            self.timers.wake()
 
     # ----- timers -----
 
@@ -277,16 +279,33 @@ class ClockKeeper(BackgroundThread):
         while not self._stop.is_set():
             try:
                 due = self.timers.take_due(self.clock().timestamp(), 2000, self._stop)
-                if due:
+                if due and isinstance(self.watermarks, WallClock):
                     # Gather what falls due in the next few milliseconds into the same
                     # batch: one event-store and one SQL transaction for all of them.
+                    # (Following a stream, timers wait for their watermark and are
+                    # released together: they gather by themselves.)
                     self._stop.wait(COALESCE_SECONDS)
                     due += self.timers.take_due(self.clock().timestamp(), 2000, self._stop,
                                                 max_wait=0)
-                    self.fire(due)
+                if due:
+                    self._fire_or_hold(due)
             except Exception:
                 log.exception("timer batch failed; retrying")
                 self._stop.wait(0.5)
+
+    def _fire_or_hold(self, due: list[tuple[str, int, float]]) -> int:
+        """Fire the timers their partition's watermark has passed; hold the others."""
+        with self.lock:
+            ready: list[tuple[str, int]] = []
+            for state_id, partition, when in due:
+                if self.owned and partition not in self.owned:
+                    continue
+                mark = self.watermarks.watermark(partition)
+                if mark is not None and when <= mark.timestamp():
+                    ready.append((state_id, partition))
+                else:
+                    self._hold(partition, state_id, when)
+            return self.fire(ready) if ready else 0
 
     def fire(self, due: list[tuple[str, int]]) -> int:
         """Raise what is due for these states now; return how many signals were new."""
@@ -299,10 +318,12 @@ class ClockKeeper(BackgroundThread):
         with self.lock:
             loaded = self.store.load_many(ids)
             batch = Batch(self, self.clock())
-            for state, _ in loaded.values():
+            for state, partition in loaded.values():
                 if change is not None:
                     change(state, batch)
-                self._raise_due(state, batch.now, batch.effects)
+                read_through = self._read_through(partition, batch.now)
+                if read_through is not None:
+                    self._raise_due(state, read_through, batch.effects)
             recorded = self._record(batch.effects)
             nexts = {state_id: self._next_due(state)
                      for state_id, (state, _) in loaded.items()}
@@ -311,6 +332,9 @@ class ClockKeeper(BackgroundThread):
                     self.store.save(cur, state, partition, nexts[state_id])
             for state_id, (_, partition) in loaded.items():
                 self.timers.set(state_id, partition, nexts[state_id])
+                if nexts[state_id] is not None and nexts[state_id] <= batch.now:
+                    self._hold(partition, state_id, nexts[state_id].timestamp())
+                    self.timers.set(state_id, partition, None)
             return recorded
 
     def retarget_agreement(self, agreement_id: str) -> int:
