@@ -44,6 +44,7 @@ class AlertSettings:
     smtp_username: str = ""
     smtp_password: str = ""
     smtp_starttls: bool = False
+    heartbeat_seconds: float = 60.0  # 0: no heartbeat (topic and receiver)
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,7 @@ def load_settings() -> Settings:
             smtp_sender=_env("MADOGUCHI_SLA_SMTP_SENDER", AlertSettings.smtp_sender),
             smtp_username=_env("MADOGUCHI_SLA_SMTP_USERNAME", ""),
             smtp_password=_env("MADOGUCHI_SLA_SMTP_PASSWORD", ""),
+            heartbeat_seconds=float(_env("MADOGUCHI_SLA_HEARTBEAT_SECONDS", "60")),
             smtp_starttls=_env("MADOGUCHI_SLA_SMTP_STARTTLS", "false").lower() in (
                 "1", "true", "yes"),
         ),

@@ -109,6 +109,10 @@ def _detail(item: Any, at: datetime | None) -> str:
         return " by ".join(part for part in (item.outcome or "resolved", item.by) if part)
     if kind == "STOPPED":
         return item.outcome or "stopped"
+    if kind == "MONITOR_BLIND":
+        return f"the monitor cannot follow its stream since {due}"
+    if kind == "MONITOR_RECOVERED":
+        return "the monitor sees again"
     return ""
 
 

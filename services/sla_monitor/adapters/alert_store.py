@@ -202,6 +202,13 @@ class AlertStore:
             (delivery_id, key, team, channel, address, subject, body,
              json.dumps(payload, ensure_ascii=False), now, now))
 
+    def queue_heartbeat(self, delivery_id: str, channel: str, address: str, title: str,
+                        text: str, payload: dict[str, Any], now: float) -> None:
+        """A heartbeat notification, sent like any other (retries, visible failures)."""
+        with self.db.transaction() as cur:
+            self.add_delivery(cur, delivery_id, delivery_id, "heartbeat", channel, address,
+                              title, text, payload, now)
+
     def claim(self, channel: str, now: float, lease_seconds: float, limit: int = 10
               ) -> list[Delivery]:
         """Claim due deliveries of one channel with a lease (compare-and-set per row)."""

@@ -30,6 +30,7 @@ from services.sla_monitor.application.monitor_config import MonitorConfig, OnCal
 from services.sla_monitor.domain.agreement import Agreement
 from services.sla_monitor.domain.alert import Alert, ClockSignal
 from services.sla_monitor.domain.directory import Directory
+from services.sla_monitor.domain.monitor_alert import MonitorAlert
 from services.sla_monitor.domain.oncall import (
     AlertFacts,
     Notification,
@@ -49,7 +50,8 @@ class FeedItem:
     """One thing a console shows: a warning, breach, reminder, escalation, ack, stop…"""
 
     position: int
-    kind: str            # WARNING BREACH REMINDER ESCALATION ACKNOWLEDGED RESOLVED STOPPED
+    kind: str            # WARNING BREACH REMINDER ESCALATION ACKNOWLEDGED RESOLVED STOPPED,
+    #                      MONITOR_BLIND MONITOR_RECOVERED (the monitor about itself)
     alert_id: str        # the alert (or signal) aggregate id
     inquiry_id: str
     target: str
@@ -193,12 +195,12 @@ class AlertFeed(BackgroundThread):
                 continue
             alert = (self.app.repository.get(event.originator_id,
                                              version=event.originator_version)
-                     if isinstance(event, Alert.Event) else None)
+                     if isinstance(event, Alert.Event | MonitorAlert.Event) else None)
             item = self._item(n.id, event, alert)
             if item is None:
                 continue
             items.append(item)
-            if alert is not None:
+            if isinstance(alert, Alert):
                 next_at = next_action_at(alert, on_call.teams.get(alert.team))
                 rows.append(alert_row(alert, next_at))
                 schedule.append((str(alert.id), _epoch(next_at)))
@@ -237,6 +239,8 @@ class AlertFeed(BackgroundThread):
               ) -> FeedItem | None:
         """The feed item of one event; ``alert`` is the alert as of that event, if loaded."""
         alert_id = str(event.originator_id)
+        if isinstance(event, MonitorAlert.Event):
+            return self._monitor_item(position, event, alert)
         if isinstance(event, ClockSignal.WarningReached):
             return FeedItem(position, "WARNING", alert_id, event.inquiry_id, event.target,
                             event.cycle, event.context.get("team", ""), event.raised_at,
@@ -268,8 +272,53 @@ class AlertFeed(BackgroundThread):
                             outcome=event.reason, **base)
         return None
 
+    def _monitor_item(self, position: int, event: Any, alert: Any) -> FeedItem:
+        if alert is None:
+            alert = self.app.repository.get(event.originator_id,
+                                            version=event.originator_version)
+        kind = "MONITOR_BLIND" if isinstance(event, MonitorAlert.Raised) else "MONITOR_RECOVERED"
+        return FeedItem(position, kind, str(alert.id), "", alert.consumer, 0, alert.team,
+                        event.at, due_at=alert.since, note=alert.reason,
+                        context={"consumer": alert.consumer, "instance": alert.instance,
+                                 "subject": f"{alert.reason} ({alert.instance})"})
+
+    def _queue_monitor_alert(self, cur: Any, item: FeedItem, on_call: OnCall,
+                             now: datetime) -> None:
+        """The monitor about itself: the team's channels and whoever is on call, at once,
+        in a message of its own (not grouped with inquiry alerts)."""
+        team = on_call.teams.get(item.team)
+        if team is None:
+            log.error("monitor alert %s: no on-call team to tell (set default_team)",
+                      item.alert_id)
+            return
+        targets = [(WEBHOOK, team.webhook_url), (EMAIL, team.email)]
+        for person in team.recipients(0, now, on_call.people):
+            targets += [(WEBHOOK, person.webhook_url), (EMAIL, person.email)]
+        consumer, instance = item.context["consumer"], item.context["instance"]
+        if item.kind == "MONITOR_BLIND":
+            title = f"[Madoguchi] SLA monitor blind: {consumer} on {instance}"
+            since = item.due_at.isoformat() if item.due_at else "-"
+            text = (f"{title}\n\n{item.note}\nSince {since}: deadlines of its partitions "
+                    "are held until it sees again, then raised, each once.\n")
+        else:
+            title = f"[Madoguchi] SLA monitor sees again: {consumer} on {instance}"
+            text = f"{title}\n\nHeld deadlines are raised now, each once.\n"
+        payload = {"kind": item.kind, "alert_id": item.alert_id, "consumer": consumer,
+                   "instance": instance, "reason": item.note, "team": item.team,
+                   "at": item.at.isoformat(), "title": title, "text": text}
+        for channel, address in dict.fromkeys(targets):
+            if not address or (channel == EMAIL and not self.email_enabled):
+                continue
+            delivery_id = hashlib.sha256(
+                f"{item.alert_id}/{item.kind}/{channel}/{address}".encode()).hexdigest()[:32]
+            self.store.add_delivery(cur, delivery_id, delivery_id, item.team, channel,
+                                    address, title, text, payload, now.timestamp())
+
     def _queue_notifications(self, cur: Any, item: FeedItem, on_call: OnCall,
                              now: datetime) -> None:
+        if item.kind.startswith("MONITOR_"):
+            self._queue_monitor_alert(cur, item, on_call, now)
+            return
         if item.kind not in ("WARNING", "BREACH", "REMINDER", "ESCALATION"):
             return
         team = on_call.teams.get(item.team)

@@ -194,6 +194,7 @@ def normalise_on_call(on_call: dict[str, Any]) -> dict[str, Any]:
         people = [person_from_dict(p) for p in on_call.get("people") or []]
         teams = [team_from_dict(t) for t in on_call.get("teams") or []]
         routes = [route_rule_from_dict(r) for r in on_call.get("routes") or []]
+        heartbeat = oncall.heartbeat_from_dict(on_call.get("heartbeat"))
     except InvalidField:
         raise
     except (ValueError, TypeError, KeyError, AttributeError) as error:
@@ -215,4 +216,5 @@ def normalise_on_call(on_call: dict[str, Any]) -> dict[str, Any]:
         "teams": [oncall.team_to_dict(t) for t in teams],
         "routes": [oncall.route_rule_to_dict(r) for r in routes],
         "default_team": default_team,
+        "heartbeat": oncall.heartbeat_to_dict(heartbeat),
     }

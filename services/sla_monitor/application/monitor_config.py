@@ -18,9 +18,11 @@ from services.sla_monitor.application.monitor_app import SlaMonitorApplication
 from services.sla_monitor.domain.agreement import Agreement, AgreementTerms
 from services.sla_monitor.domain.oncall import (
     AlertFacts,
+    HeartbeatReceiver,
     Person,
     RouteRule,
     Team,
+    heartbeat_from_dict,
     person_from_dict,
     route,
     route_rule_from_dict,
@@ -36,6 +38,7 @@ class OnCall:
     teams: dict[str, Team] = field(default_factory=dict)
     routes: tuple[RouteRule, ...] = ()
     default_team: str = ""
+    heartbeat: HeartbeatReceiver = field(default_factory=HeartbeatReceiver)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> OnCall:
@@ -43,7 +46,8 @@ class OnCall:
         teams = [team_from_dict(t) for t in data.get("teams") or []]
         return cls(people={p.id: p for p in people}, teams={t.id: t for t in teams},
                    routes=tuple(route_rule_from_dict(r) for r in data.get("routes") or []),
-                   default_team=str(data.get("default_team") or ""))
+                   default_team=str(data.get("default_team") or ""),
+                   heartbeat=heartbeat_from_dict(data.get("heartbeat")))
 
     def team_for(self, facts: AlertFacts) -> str:
         return route(facts, self.routes, self.default_team)

@@ -186,6 +186,28 @@ class EscalationLevel:
                               f"must be a whole number from 0 to {MAX_ESCALATION_MINUTES}")
 
 
+@dataclass(frozen=True)
+class HeartbeatReceiver:
+    """Where the monitor's heartbeat goes (a dead man's switch such as healthchecks.io or
+    an Alertmanager Watchdog receiver): it pages when the heartbeats stop."""
+
+    webhook_url: str = ""
+    email: str = ""
+
+    def __post_init__(self) -> None:
+        _url(self.webhook_url, "heartbeat.webhook_url")
+        _email(self.email, "heartbeat.email")
+
+
+def heartbeat_to_dict(receiver: HeartbeatReceiver) -> dict[str, Any]:
+    return {"webhook_url": receiver.webhook_url, "email": receiver.email}
+
+
+def heartbeat_from_dict(data: Mapping[str, Any] | None) -> HeartbeatReceiver:
+    raw = _fields(data or {}, "heartbeat", (), ("webhook_url", "email"))
+    return HeartbeatReceiver(**raw)
+
+
 def notify_on_call() -> tuple[EscalationLevel, ...]:
     """The default policy: whoever is on call, at once, and nobody else."""
     return (EscalationLevel(notify=(ROTATION,), after_minutes=0),)
