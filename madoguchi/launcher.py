@@ -1,12 +1,17 @@
-"""``madoguchi up``: start the broker (unless configured) and every service, watch, stop.
+"""``madoguchi up``: start the broker (unless configured) and every service, supervise, stop.
 
 Services run as their own processes in their own sessions, so Ctrl-C reaches only the
 launcher, which then stops them in a safe order: intake first (its relay drains to the
-broker), then the consumers, then the broker.
+broker), then the consumers, then the broker. While running, it supervises: a service
+or an embedded broker that exits unexpectedly is started again with backoff
+(``madoguchi.supervision``), each restart logged and counted (``madoguchi status`` shows
+the counts); after too many crashes in a row it gives up loudly and stops everything.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -20,6 +25,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from madoguchi.broker import EmbeddedBroker
 from madoguchi.config import SERVICES, Settings
+from madoguchi.supervision import RestartPolicy
 
 COLORS = {"intake": "36", "projections": "35", "sla_monitor": "33", "supplier": "32",
           "broker": "34"}
@@ -56,6 +62,10 @@ class Launcher:
         self.services = services
         self.broker: EmbeddedBroker | None = None
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self.policies: dict[str, RestartPolicy] = {}
+        self._started_at: dict[str, float] = {}
+        self._restart_at: dict[str, float] = {}   # part -> when to start it again
+        self._env: dict[str, str] = {}
         self._print_lock = threading.Lock()
         self._stop = threading.Event()
 
@@ -68,24 +78,16 @@ class Launcher:
         env = dict(os.environ)
         env["MADOGUCHI_DATA_DIR"] = str(self.settings.data_dir)
         if not self.settings.kafka_bootstrap:
-            self.broker = EmbeddedBroker(self.settings.embedded_kafka_port,
-                                         log_file=self.settings.data_dir / "broker.log")
-            self.broker.start()
-            self.say(f"embedded Kafka-protocol broker (tansu) on {self.broker.bootstrap} "
-                     f"(cluster {self.broker.cluster_id}, in memory)")
+            self._start_broker()
+            assert self.broker is not None
             env["MADOGUCHI_KAFKA_BOOTSTRAP_SERVERS"] = self.broker.bootstrap
         else:
             self.say(f"using Kafka at {self.settings.kafka_bootstrap}")
         env["PYTHONUNBUFFERED"] = "1"
+        self._env = env
+        self._save_state()
         for name in self.services:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "madoguchi", "serve", name], env=env,
-                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
-            )
-            self.processes[name] = process
-            assert process.stdout is not None
-            threading.Thread(target=_pump, args=(name, process.stdout, self._print_lock),
-                             daemon=True).start()
+            self._spawn(name)
         deadline = time.monotonic() + health_timeout
         waiting = set(self.services)
         while waiting and not self.stopping:
@@ -118,16 +120,82 @@ class Launcher:
     def stopping(self) -> bool:
         return self._stop.is_set()
 
+    def _start_broker(self) -> None:
+        """The embedded broker: in memory, so each start is a new, empty cluster."""
+        self.broker = EmbeddedBroker(self.settings.embedded_kafka_port,
+                                     log_file=self.settings.data_dir / "broker.log")
+        self.broker.start()
+        self._started_at["broker"] = time.monotonic()
+        self.say(f"embedded Kafka-protocol broker (tansu) on {self.broker.bootstrap} "
+                 f"(cluster {self.broker.cluster_id}, in memory)")
+
+    def _spawn(self, name: str) -> None:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "madoguchi", "serve", name], env=self._env,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        self.processes[name] = process
+        self._started_at[name] = time.monotonic()
+        assert process.stdout is not None
+        threading.Thread(target=_pump, args=(name, process.stdout, self._print_lock),
+                         daemon=True).start()
+
+    def _exited(self) -> list[tuple[str, int | None]]:
+        """Parts that ended on their own and are not already waiting for a restart."""
+        gone = [(name, p.returncode) for name, p in self.processes.items()
+                if p.poll() is not None and name not in self._restart_at]
+        if (self.broker is not None and not self.broker.running
+                and "broker" not in self._restart_at):
+            process = self.broker.process
+            gone.append(("broker", process.returncode if process is not None else None))
+        return gone
+
+    def _schedule_restart(self, name: str, code: int | None, now: float) -> bool:
+        """Plan the restart of a part that exited; False when it is time to give up."""
+        policy = self.policies.setdefault(name, RestartPolicy())
+        delay = policy.crashed(now, now - self._started_at.get(name, now))
+        if delay is None:
+            self.say(f"{name} exited ({code}) {policy.burst + 1} times within "
+                     f"{policy.window:.0f} s; giving up and stopping all")
+            return False
+        self.say(f"{name} exited unexpectedly ({code}); restart {policy.restarts} "
+                 f"in {delay:.0f} s")
+        self._restart_at[name] = now + delay
+        self._save_state()
+        return True
+
+    def _restart_due(self, now: float) -> None:
+        for name, when in sorted(self._restart_at.items(), key=lambda kv: kv[1]):
+            if when > now:
+                continue
+            try:
+                if name == "broker":
+                    self._start_broker()
+                else:
+                    self._spawn(name)
+            except OSError as error:
+                self.say(f"{name} did not start again: {error}")
+                self._restart_at[name] = now + 2.0
+                continue
+            del self._restart_at[name]
+            self.say(f"{name} started again")
+
+    def _save_state(self) -> None:
+        """Restart counts for ``madoguchi status``."""
+        state = {"restarts": {n: p.restarts for n, p in self.policies.items()},
+                 "pid": os.getpid()}
+        path = self.settings.data_dir / "launcher-state.json"
+        with contextlib.suppress(OSError):
+            path.write_text(json.dumps(state))
+
     def watch(self) -> int:
-        """Block until a signal or a part exits; return the exit code for the launcher."""
+        """Supervise until a signal (0) or a part crashing too often (1)."""
         while not self._stop.wait(0.5):
-            for name, process in self.processes.items():
-                if process.poll() is not None:
-                    self.say(f"{name} exited unexpectedly ({process.returncode}); stopping all")
+            now = time.monotonic()
+            for name, code in self._exited():
+                if not self._schedule_restart(name, code, now):
                     return 1
-            if self.broker is not None and not self.broker.running:
-                self.say("the embedded broker exited unexpectedly; stopping all")
-                return 1
+            self._restart_due(now)
         return 0
 
     def stop(self) -> None:
@@ -148,6 +216,8 @@ class Launcher:
         if self.broker is not None:
             self.broker.stop()
             self.say("broker stopped")
+        with contextlib.suppress(OSError):
+            (self.settings.data_dir / "launcher-state.json").unlink()
 
 
 def up(settings: Settings) -> int:
