@@ -9,6 +9,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from madoguchi.eventstream.consumer_status import ConsumerLimits
+
 SERVICES = ("intake", "projections", "sla_monitor", "supplier")
 DEFAULT_PORTS = {"intake": 50051, "projections": 50052, "sla_monitor": 50053, "supplier": 50054}
 DEFAULT_METRICS_PORTS = {"intake": 9451, "projections": 9452, "sla_monitor": 9453,
@@ -63,6 +65,7 @@ class Settings:
     log_level: str = "INFO"
     alerts: AlertSettings = field(default_factory=AlertSettings)
     reporting_time_zone: str = "Asia/Tokyo"   # periods of KPIs and reports
+    consumer_limits: ConsumerLimits = field(default_factory=ConsumerLimits)
 
     def address(self, service: str) -> str:
         return f"{self.host}:{self.ports[service]}"
@@ -110,6 +113,10 @@ def load_settings() -> Settings:
         topic_replication_factor=int(_env("MADOGUCHI_TOPIC_REPLICATION_FACTOR", "1")),
         fetch_max_wait_ms=int(_env("MADOGUCHI_KAFKA_FETCH_MAX_WAIT_MS", "10")),
         log_level=_env("MADOGUCHI_LOG_LEVEL", "INFO"),
+        consumer_limits=ConsumerLimits(
+            blind_after=float(_env("MADOGUCHI_CONSUMER_BLIND_AFTER_SECONDS", "10")),
+            rejoin_after=float(_env("MADOGUCHI_CONSUMER_REJOIN_AFTER_SECONDS", "16")),
+            max_lag=float(_env("MADOGUCHI_CONSUMER_MAX_LAG_SECONDS", "60"))),
         alerts=AlertSettings(
             seed_file=_env("MADOGUCHI_SLA_SEED_FILE", ""),
             group_window_seconds=float(_env("MADOGUCHI_SLA_GROUP_WINDOW_SECONDS", "10")),

@@ -13,8 +13,11 @@ leave a half-joined member behind). A join that has not finished after
 ``ConsumerLimits.rejoin_after`` (a normal one ends within the rebalance timeout) is given
 up: the consumer leaves, asks the coordinator to drop the group's stale state
 (DeleteGroups, which Kafka refuses while the group has live members, and which clears
-a member a broker never expired), and joins again with backoff. Its ``tracker`` says at
-any time whether it sees: the service's health and ``madoguchi status`` read it.
+a member a broker never expired), and joins again with backoff. A client call that
+hangs (kafka-python's poll was seen waiting for ever on a coordinator lookup after a
+broker swap) is cut short by a guard thread that closes the client, so the consumer
+opens a new one. Its ``tracker`` says at any time whether it sees: the service's
+health and ``madoguchi status`` read it.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ log = logging.getLogger(__name__)
 # at most this long while the handler acts on the last answer.
 PROBE_GAP_SECONDS = 0.02
 WAITING_POLL_MS = 5
+HUNG_POLL_SECONDS = 15.0   # a poll lasts its timeout, or a join (half the session timeout)
 
 
 class BatchHandler(Protocol):
@@ -121,10 +125,27 @@ class PartitionConsumer:
         self._heal_backoff = 1.0
         # Ends asked of the broker and not yet read up to: partition -> (end, asked at).
         self._marks: dict[TopicPartition, tuple[int, datetime]] = {}
+        self._topics_checked = False   # made sure the topics exist on the current cluster
+        self._polling_since: float | None = None   # monotonic start of the current poll
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
         self._thread.start()
+        threading.Thread(target=self._guard, name=f"{self.name}-guard", daemon=True).start()
+
+    def _guard(self) -> None:
+        """Close a client whose poll hangs: the consumer thread then opens a new one."""
+        while not self._stop.wait(1.0):
+            since, consumer = self._polling_since, self._consumer
+            if since is None or consumer is None:
+                continue
+            if time.monotonic() - since > HUNG_POLL_SECONDS:
+                log.warning("%s: the Kafka client has been inside poll for %.0f s; closing it "
+                            "to start a new one", self.name, time.monotonic() - since)
+                self.tracker.rejoined("the Kafka client hung in poll")
+                self._polling_since = None
+                with contextlib.suppress(Exception):
+                    consumer.close(autocommit=False, timeout_ms=2_000)
 
     def stop(self, timeout: float = 10.0, leave_grace: float = 0.5) -> None:
         """Stop handling now; the thread then leaves the group on its own.
@@ -220,16 +241,20 @@ class PartitionConsumer:
                 return
             if forget is not None:
                 forget(self._cluster)  # positions in a cluster no longer read: dead weight
-        # A group subscribed to missing topics gets no partitions until a metadata refresh
-        # finds them; creating them (a no-op where they are provisioned) avoids the wait.
-        ensure_topics(self.bootstrap, self.topics, self.partitions, f"{self.name}-admin",
-                      self.replication_factor)
+        self._ensure_topics()
         self._consumer = KafkaConsumer(**consumer_config(
             self.bootstrap, self.group_id, self.name, self.fetch_max_wait_ms))
         self.tracker.joining(anew=True)
         self._consumer.subscribe(self.topics, listener=_Seeker(self))
         log.info("%s: joining group %s on cluster %s", self.name, self.group_id,
                  self._cluster)
+
+    def _ensure_topics(self) -> None:
+        """A group subscribed to missing topics gets no partitions until a metadata refresh
+        finds them; creating them (a no-op where they are provisioned) avoids the wait."""
+        ensure_topics(self.bootstrap, self.topics, self.partitions, f"{self.name}-admin",
+                      self.replication_factor)
+        self._topics_checked = True
 
     def _close(self) -> None:
         consumer, self._consumer = self._consumer, None
@@ -245,6 +270,7 @@ class PartitionConsumer:
         Positions are kept per cluster id, so the consumer notices when the address leads
         to another cluster (an empty broker in place of the old one) and reads that one
         from the positions it keeps for it: from the beginning, for a new cluster.
+        Called from the consumer thread and from the client's rebalance callbacks.
         """
         consumer = self._consumer
         client = getattr(consumer, "_client", None)
@@ -252,34 +278,47 @@ class PartitionConsumer:
         with self._cluster_lock:
             if not seen or seen == self._cluster or consumer is None:
                 return False
-            log.warning("%s: the broker now belongs to cluster %s (was %s): reading it from "
-                        "the positions kept for it", self.name, seen, self._cluster)
-            self._cluster = str(seen)
-            forget = getattr(self.handler, "forget_other_clusters", None)
-            with self._handling:
-                if forget is not None and not self._stop.is_set():
-                    forget(self._cluster)
-                stored = self.handler.stored_offsets(self._cluster, list(self.owned))
-            for tp in self.owned:
-                if tp in stored:
-                    consumer.seek(tp, stored[tp])
-                else:
-                    consumer.seek_to_beginning(tp)
+            previous, self._cluster = self._cluster, str(seen)
             self._marks.clear()
-            self.tracker.assigned(list(self.owned), stored)
-            return True
+            self._topics_checked = False
+        log.warning("%s: the broker now belongs to cluster %s (was %s): reading it from the "
+                    "positions kept for it", self.name, seen, previous)
+        owned = list(self.owned)
+        forget = getattr(self.handler, "forget_other_clusters", None)
+        with self._handling:
+            if self._stop.is_set():
+                return True
+            if forget is not None:
+                forget(str(seen))
+            stored = self.handler.stored_offsets(str(seen), owned)
+        for tp in owned:
+            if tp in stored:
+                consumer.seek(tp, stored[tp])
+            else:
+                consumer.seek_to_beginning(tp)
+        return True
 
     def _poll_once(self) -> None:
         assert self._consumer is not None
         self._swap_handler()
         self._follow_cluster()
-        batches = self._consumer.poll(timeout_ms=self._poll_timeout(), max_records=500)
+        if not self._topics_checked:
+            self._ensure_topics()
+        self._polling_since = time.monotonic()
+        try:
+            batches = self._consumer.poll(timeout_ms=self._poll_timeout(), max_records=500)
+        finally:
+            self._polling_since = None
         if batches and self._follow_cluster():
             return   # read with the old cluster's positions: read again from the new ones
+        # Never wait for the client while holding ``_handling``: its rebalance callbacks
+        # (on the client's I/O thread) take it too.
         with self._handling:
-            if not self._stop.is_set():
-                self._handle(batches)
-                self._report_progress()
+            if self._stop.is_set():
+                return
+            self._handle(batches)
+        self._commit(batches)
+        self._report_progress()
 
     def _handle(self, batches: dict[TopicPartition, list[Any]]) -> None:
         assert self._consumer is not None
@@ -305,14 +344,17 @@ class PartitionConsumer:
                 self.handled += len(records)
         for tp, records in batches.items():
             self.tracker.handled(tp, records[-1].offset + 1, len(records))
-        if batches:
-            # Kafka's committed offsets only serve lag monitoring; ours are in the database.
-            offsets = {tp: OffsetAndMetadata(records[-1].offset + 1, "", -1)
-                       for tp, records in batches.items()}
-            try:
-                self._consumer.commit_async(offsets=offsets)
-            except Exception as error:
-                log.debug("%s: commit_async failed: %s", self.name, error)
+
+    def _commit(self, batches: dict[TopicPartition, list[Any]]) -> None:
+        """Kafka's committed offsets only serve lag monitoring; ours are in the database."""
+        if not batches or self._consumer is None:
+            return
+        offsets = {tp: OffsetAndMetadata(records[-1].offset + 1, "", -1)
+                   for tp, records in batches.items()}
+        try:
+            self._consumer.commit_async(offsets=offsets)
+        except Exception as error:
+            log.debug("%s: commit_async failed: %s", self.name, error)
 
     def _positions(self) -> dict[TopicPartition, int | None]:
         consumer = self._consumer
@@ -337,6 +379,8 @@ class PartitionConsumer:
 
     def _certify(self, positions: dict[TopicPartition, int | None]) -> None:
         caught_up = getattr(self.handler, "caught_up", None)
+        if self._stop.is_set():
+            return
         with self._cluster_lock:
             done: dict[datetime, list[TopicPartition]] = {}
             for tp, (end, asked_at) in list(self._marks.items()):
@@ -405,9 +449,7 @@ class PartitionConsumer:
             for tp, end in ends.items():
                 if tp in self.owned:
                     self._marks.setdefault(tp, (int(end), asked_at))  # oldest unread first
-        with self._handling:
-            if not self._stop.is_set():
-                self._certify(self._positions())
+        self._certify(self._positions())
 
     def _rejoin(self, reason: str) -> None:
         log.warning("%s: %s; leaving, clearing the group's stale state and joining again "

@@ -98,6 +98,7 @@ class ConsumerTracker:
         self._lock = threading.Lock()
         self._state = STARTING
         self._since = self.clock()
+        self._unseeing_since: float | None = self._since   # not in a stable generation
         self._partitions: dict[Any, _Partition] = {}
         self._behind_since: float | None = None
         self._last_record_at: float | None = None
@@ -111,6 +112,10 @@ class ConsumerTracker:
         if state != self._state:
             self._state = state
             self._since = self.clock()
+        if state in (ASSIGNED, STANDBY):
+            self._unseeing_since = None
+        elif self._unseeing_since is None:
+            self._unseeing_since = self._since
 
     def joining(self, *, anew: bool = False) -> None:
         """A join began (``anew``: a new client, so the join's clock starts again)."""
@@ -166,8 +171,8 @@ class ConsumerTracker:
                     part.end_offset = ends[tp]
             if from_broker:
                 self._broker_ok_at = now
-                if self._state == DISCONNECTED:
-                    self._enter(ASSIGNED if self._partitions else STANDBY)
+                if self._state == DISCONNECTED:   # still a member? the next join will say
+                    self._enter(ASSIGNED if self._partitions else JOINING)
             behind = any(p.position is None or p.end_offset is None
                          or p.position < p.end_offset for p in self._partitions.values())
             if not behind:
@@ -207,7 +212,8 @@ class ConsumerTracker:
                                 None if p.last_record_at is None else now - p.last_record_at)
                 for tp, p in sorted(self._partitions.items(),
                                     key=lambda kv: (kv[0].topic, kv[0].partition)))
-            reason = self._blind_reason(state_seconds, behind)
+            unseeing = 0.0 if self._unseeing_since is None else now - self._unseeing_since
+            reason = self._blind_reason(unseeing, behind)
             return ConsumerStatus(
                 name=self.name, group=self.group, topics=self.topics, state=self._state,
                 state_seconds=state_seconds, partitions=partitions, behind_seconds=behind,
@@ -216,14 +222,16 @@ class ConsumerTracker:
                 rejoins=self.rejoins, last_rejoin_reason=self.last_rejoin_reason,
                 healthy=not reason, reason=reason)
 
-    def _blind_reason(self, state_seconds: float, behind: float) -> str:
+    def _blind_reason(self, unseeing: float, behind: float) -> str:
+        """Why the consumer is blind: out of a stable generation (joining, or cut off from
+        the broker) for longer than ``blind_after`` in all, or behind for too long."""
         limits = self.limits
         if self._state == STOPPED:
             return "stopped"
-        if self._state in (STARTING, JOINING, DISCONNECTED) and state_seconds > limits.blind_after:
+        if self._state in (STARTING, JOINING, DISCONNECTED) and unseeing > limits.blind_after:
             what = {"STARTING": "not in its group", "JOINING": "joining its group",
                     "DISCONNECTED": "no answer from the broker"}[self._state]
-            return f"{what} for {state_seconds:.0f} s"
+            return f"{what}; without partitions for {unseeing:.0f} s"
         if self._state == ASSIGNED and behind > limits.max_lag:
             return f"behind the end of its partitions for {behind:.0f} s"
         return ""

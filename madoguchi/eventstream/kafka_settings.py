@@ -45,6 +45,10 @@ def consumer_config(bootstrap: str, group_id: str, client_id: str,
         # the wire, but the embedded broker's CPU otherwise grows with every batch a
         # long-lived consumer has read (measured with bench/sla.py); harmless on Kafka.
         "enable_incremental_fetch_sessions": False,
+        # Topics are made by ``ensure_topics`` (or provisioned) with the configured
+        # partitions; a consumer's metadata request must not create them with the broker's
+        # default instead (an empty replacement broker would get the wrong count).
+        "allow_auto_create_topics": False,
     }
 
 

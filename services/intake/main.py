@@ -57,7 +57,8 @@ class IntakeService:
             self.engagements, bootstrap=settings.bootstrap(),
             group_id=engagements_group_id or engagement_group_for(settings.topics),
             topics=[settings.topics.supplier_engagements], name="intake-engagements",
-            fetch_max_wait_ms=settings.fetch_max_wait_ms, partitions=settings.topic_partitions,
+            fetch_max_wait_ms=settings.fetch_max_wait_ms, limits=settings.consumer_limits,
+            partitions=settings.topic_partitions,
             replication_factor=settings.topic_replication_factor,
         )
         self.grpc = GrpcServer(

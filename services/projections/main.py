@@ -97,7 +97,7 @@ class ProjectionsService:
             self.projector, bootstrap=self.settings.bootstrap(), group_id=self.group_id,
             topics=projection_topics(self.settings), name=self.name,
             fetch_max_wait_ms=self.settings.fetch_max_wait_ms,
-            partitions=self.settings.topic_partitions,
+            limits=self.settings.consumer_limits, partitions=self.settings.topic_partitions,
             replication_factor=self.settings.topic_replication_factor,
         )
 

@@ -81,7 +81,7 @@ class SlaMonitorService:
         self.consumer = PartitionConsumer(
             self.keeper, bootstrap=settings.bootstrap(), group_id=group_id,
             topics=[settings.topics.inquiries], name=name,
-            fetch_max_wait_ms=settings.fetch_max_wait_ms,
+            fetch_max_wait_ms=settings.fetch_max_wait_ms, limits=settings.consumer_limits,
             partitions=settings.topic_partitions,
             replication_factor=settings.topic_replication_factor)
         self.engagement_clocks = EngagementClockStore(self.db)
@@ -93,7 +93,7 @@ class SlaMonitorService:
             self.engagement_keeper, bootstrap=settings.bootstrap(),
             group_id=group_id + ENGAGEMENTS_GROUP_SUFFIX,
             topics=[settings.topics.supplier_engagements], name=f"{name}-engagements",
-            fetch_max_wait_ms=settings.fetch_max_wait_ms,
+            fetch_max_wait_ms=settings.fetch_max_wait_ms, limits=settings.consumer_limits,
             partitions=settings.topic_partitions,
             replication_factor=settings.topic_replication_factor)
         topics = SlaTopics(settings.topics.sla_signals, settings.topics.sla_agreements)

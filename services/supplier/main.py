@@ -53,7 +53,7 @@ class SupplierService:
         self.consumer = PartitionConsumer(
             self.handler, bootstrap=settings.bootstrap(), group_id=group_id,
             topics=[topics.inquiries, topics.sla_signals], name=name,
-            fetch_max_wait_ms=settings.fetch_max_wait_ms,
+            fetch_max_wait_ms=settings.fetch_max_wait_ms, limits=settings.consumer_limits,
             partitions=settings.topic_partitions,
             replication_factor=settings.topic_replication_factor)
         self.expiry = ExpiryWatcher(self.app)

@@ -9,6 +9,7 @@ The monitor's store is a real SQLite database; time is a test clock.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -28,6 +29,7 @@ from services.sla_monitor.application.clock_keeper import ClockKeeper
 from services.sla_monitor.application.engagement_model import EngagementClockModel
 from services.sla_monitor.application.monitor_app import SlaMonitorApplication
 from services.sla_monitor.application.monitor_config import MonitorConfig
+from services.sla_monitor.application.watermarks import StreamWatermarks
 from services.sla_monitor.domain.agreement import AgreementTerms
 from services.sla_monitor.domain.alert import signal_id
 from tests.integration.sla_support import engagement_event, event_record, fast_terms
@@ -50,7 +52,7 @@ class Message:
 
 
 class Harness:
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self, tmp: Path, watermarks: StreamWatermarks | None = None) -> None:
         self.now = T0
         url = parse_database_url(f"sqlite:///{tmp / 'sla.db'}")
         self.app = SlaMonitorApplication(env=url.eventsourcing_env(), clock=lambda: self.now)
@@ -59,7 +61,8 @@ class Harness:
         self.config = MonitorConfig(self.app)
         self.config.refresh()
         self.keeper = ClockKeeper(self.app, ClockStore(self.db), self.config,
-                                  inquiries_topic=TOPIC, clock=lambda: self.now)
+                                  inquiries_topic=TOPIC, clock=lambda: self.now,
+                                  watermarks=watermarks)
         self.suppliers = ClockKeeper(self.app, EngagementClockStore(self.db), self.config,
                                      topic=ENGAGEMENTS, model=EngagementClockModel(),
                                      clock=lambda: self.now)
@@ -69,13 +72,15 @@ class Harness:
         self.log: list[Message] = []
 
     def publish_new(self) -> list[Message]:
-        """Everything intake stored since the last call, as Kafka messages."""
+        """Everything intake stored since the last call, as Kafka messages (stored "now"
+        on the test clock: ``recorded_at`` is the harness time of the call)."""
         start = len(self.log)
         for n in self.intake.recorder.select_notifications(start=start + 1, limit=1000):
             event = self.intake.mapper.to_domain_event(n)
             if not type(event).__qualname__.startswith("Inquiry"):
                 continue
             event_type, record = to_record(event)
+            record["recorded_at"] = self.now
             self.log.append(Message(len(self.log), str(event.originator_id).encode(),
                                     self.catalog.encode(event_type, record)))
         return self.log[start:]
@@ -83,6 +88,11 @@ class Harness:
     def deliver(self, messages: list[Message]) -> None:
         if messages:
             self.keeper.handle("cluster", PART, messages)
+
+    def tick(self) -> None:
+        """What the keeper's timer thread does when timers fall due."""
+        self.keeper._fire_or_hold(self.keeper.timers.take_due(
+            self.now.timestamp(), 2000, threading.Event(), max_wait=0))
 
     def engagement(self, event_type: str, version: int, at: datetime | None = None,
                    **values: Any) -> list[Message]:
@@ -354,3 +364,78 @@ def test_uncovered_engagements_and_penalties_start_no_clocks(harness: Harness) -
     state = h.suppliers.store.get(ENGAGEMENT)
     assert state is not None and not state.measured
     assert h.suppliers.stored_offsets("cluster", [EPART]) == {EPART: 2}
+
+
+# ----- watermarks: a consumer catching up never invents a breach -----
+
+
+class Monotonic:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def breaches(h: Harness) -> list[dict[str, Any]]:
+    return [f for n, f in h.signals() if n == "Alert.Raised"]
+
+
+def test_a_backlog_read_late_breaches_only_what_was_not_answered_in_time(
+        tmp_path: Path) -> None:
+    mono = Monotonic()
+    h = Harness(tmp_path, StreamWatermarks(monotonic=mono))
+    try:
+        h.keeper.stored_offsets("cluster", [PART])      # assigned: nothing known yet
+        answered = receive(h, "k-a", ago=0)             # first response due at T0 + 60 s
+        forgotten = receive(h, "k-b", ago=0)
+        receipts = h.publish_new()
+        h.now = T0 + timedelta(seconds=40)
+        h.intake.record_first_response(answered, 0, meta(), "PHONE")
+        answer = h.publish_new()
+        h.now = T0 + timedelta(seconds=120)             # the monitor reads it all late
+        h.deliver(receipts)
+        h.tick()
+        assert breaches(h) == []                        # the answer may be further down
+        h.deliver(answer)
+        h.tick()
+        assert breaches(h) == []
+        assert h.keeper.held                            # the other deadline waits
+        h.keeper.caught_up([PART], h.now)               # read to the end, but it was a
+        h.tick()                                        # backlog: not proof of a live end
+        assert breaches(h) == []
+        mono.now += 3.1                                 # quiet since: the stream is live
+        h.keeper.caught_up([PART], h.now)
+        h.tick()
+        found = breaches(h)
+        assert [(f["inquiry_id"], f["target"], f["due_at"]) for f in found] == [
+            (forgotten, "FIRST_RESPONSE", T0 + timedelta(seconds=60))]
+        warnings = sorted(f["inquiry_id"] for n, f in h.signals()
+                          if n == "ClockSignal.WarningReached")
+        assert warnings == sorted([answered, forgotten])   # both passed 50 % for real
+        h.keeper.caught_up([PART], h.now)
+        h.tick()
+        assert len(breaches(h)) == 1                    # once
+    finally:
+        h.close()
+
+
+def test_a_live_stream_fires_a_due_timer_as_soon_as_the_end_is_read(tmp_path: Path) -> None:
+    mono = Monotonic()
+    h = Harness(tmp_path, StreamWatermarks(monotonic=mono))
+    try:
+        h.keeper.stored_offsets("cluster", [PART])
+        inquiry = receive(h, "k-1", ago=0)
+        h.now = T0 + timedelta(milliseconds=300)
+        h.deliver(h.publish_new())                      # read 0.3 s after it was stored
+        h.now = T0 + timedelta(seconds=30)              # the 50 % warning is due
+        assert h.keeper.progress_wanted_at() == (T0 + timedelta(seconds=30)).timestamp()
+        h.tick()
+        assert names(h) == []                           # not yet known to be read that far
+        assert h.keeper.progress_wanted_at() == (T0 + timedelta(seconds=30)).timestamp()
+        h.keeper.caught_up([PART], h.now)               # the broker's end, read, as of now
+        h.tick()
+        assert [(n, f["inquiry_id"]) for n, f in h.signals()] == [
+            ("ClockSignal.WarningReached", inquiry)]
+    finally:
+        h.close()

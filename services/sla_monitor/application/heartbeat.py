@@ -8,8 +8,9 @@ than none. Two mechanisms, like Alertmanager's always-firing Watchdog:
   to the on-call set-up's heartbeat receiver (webhook, e-mail). Whoever watches it pages
   when heartbeats stop: the monitor, its host or its way out is gone;
 * **monitor blind**: a consumer that cannot follow its stream for longer than its limit
-  (``ConsumerLimits``) raises a ``MonitorAlert`` through on-call, resolved when the
-  consumer sees again. The event store keeps working while the broker is away, and the
+  (``ConsumerLimits``) raises a ``MonitorAlert`` through on-call, resolved once the
+  consumer has seen again for ``settle`` seconds (a rejoin right after a reconnect does
+  not page twice). The event store keeps working while the broker is away, and the
   alert reaches people by webhook or e-mail, not through Kafka.
 """
 
@@ -67,6 +68,8 @@ class MonitorWatchdog(BackgroundThread):
         self.run_id = uuid.uuid4()
         self.beats = 0
         self.open_alerts: dict[str, MonitorAlert] = {}   # consumer name -> its alert
+        self._healthy_since: dict[str, datetime] = {}
+        self.settle = 5.0   # seconds a blind consumer must see again before it is resolved
         self._next_beat = 0.0
 
     def _run(self) -> None:
@@ -92,9 +95,13 @@ class MonitorWatchdog(BackgroundThread):
         now = self.clock()
         for status in statuses:
             alert = self.open_alerts.get(status.name)
-            if not status.healthy and alert is None:
-                self._raise(status, now)
-            elif status.healthy and alert is not None:
+            if not status.healthy:
+                self._healthy_since.pop(status.name, None)
+                if alert is None:
+                    self._raise(status, now)
+                continue
+            since = self._healthy_since.setdefault(status.name, now)
+            if alert is not None and (now - since).total_seconds() >= self.settle:
                 alert.resolve(now)
                 self.app.save(alert)
                 del self.open_alerts[status.name]
