@@ -47,6 +47,9 @@ class AlertSettings:
     smtp_password: str = ""
     smtp_starttls: bool = False
     heartbeat_seconds: float = 60.0  # 0: no heartbeat (topic and receiver)
+    # After its partitions are assigned and before anything is read, how long a quiet
+    # stream must stay quiet before deadlines fire on "read to the end" (watermarks).
+    settle_seconds: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,7 @@ def load_settings() -> Settings:
             smtp_username=_env("MADOGUCHI_SLA_SMTP_USERNAME", ""),
             smtp_password=_env("MADOGUCHI_SLA_SMTP_PASSWORD", ""),
             heartbeat_seconds=float(_env("MADOGUCHI_SLA_HEARTBEAT_SECONDS", "60")),
+            settle_seconds=float(_env("MADOGUCHI_SLA_SETTLE_SECONDS", "30")),
             smtp_starttls=_env("MADOGUCHI_SLA_SMTP_STARTTLS", "false").lower() in (
                 "1", "true", "yes"),
         ),

@@ -226,6 +226,7 @@ class PartitionConsumer:
             except Exception as error:
                 log.warning("%s: %s; retrying in %.1f s", self.name, error, backoff)
                 self.tracker.disconnected()
+                self._interrupted()
                 self._close()
                 if self._stop.wait(backoff):
                     break
@@ -283,6 +284,7 @@ class PartitionConsumer:
             self._topics_checked = False
         log.warning("%s: the broker now belongs to cluster %s (was %s): reading it from the "
                     "positions kept for it", self.name, seen, previous)
+        self._interrupted()
         owned = list(self.owned)
         forget = getattr(self.handler, "forget_other_clusters", None)
         with self._handling:
@@ -430,12 +432,18 @@ class PartitionConsumer:
         due = max(0.0, wanted - time.time(), self._asked_at + PROBE_GAP_SECONDS - time.time())
         return max(1, min(self.poll_timeout_ms, int(due * 1000)))
 
+    def _interrupted(self) -> None:
+        interrupted = getattr(self.handler, "stream_interrupted", None)
+        if interrupted is not None:
+            interrupted()
+
     def _probe(self) -> None:
         consumer = self._consumer
         assert consumer is not None
         owned = list(self.owned)
-        if not owned:
-            return
+        if not owned or self._follow_cluster():
+            return   # nothing held, or positions just reset for a new cluster
+        cluster = self._cluster
         asked_at = datetime.now(UTC)
         self._asked_at = asked_at.timestamp()
         try:
@@ -443,7 +451,10 @@ class PartitionConsumer:
         except Exception as error:
             log.debug("%s: end offsets not available: %s", self.name, error)
             self.tracker.broker_silent()
+            self._interrupted()
             return
+        if self._follow_cluster() or cluster != self._cluster:
+            return   # the answer came from another cluster than our positions
         self.tracker.positions({}, dict(ends), from_broker=True)
         with self._cluster_lock:
             for tp, end in ends.items():

@@ -77,7 +77,8 @@ class SlaMonitorService:
         self.alerts = AlertStore(self.db)
         self.keeper = ClockKeeper(self.app, self.clocks, self.config,
                                   inquiries_topic=settings.topics.inquiries, clock=clock,
-                                  watermarks=StreamWatermarks())
+                                  watermarks=StreamWatermarks(
+                                      settle=settings.alerts.settle_seconds))
         self.consumer = PartitionConsumer(
             self.keeper, bootstrap=settings.bootstrap(), group_id=group_id,
             topics=[settings.topics.inquiries], name=name,
@@ -88,7 +89,8 @@ class SlaMonitorService:
         self.engagement_keeper = ClockKeeper(
             self.app, self.engagement_clocks, self.config,
             topic=settings.topics.supplier_engagements, model=EngagementClockModel(),
-            clock=clock, name="sla-supplier-timers", watermarks=StreamWatermarks())
+            clock=clock, name="sla-supplier-timers",
+            watermarks=StreamWatermarks(settle=settings.alerts.settle_seconds))
         self.engagement_consumer = PartitionConsumer(
             self.engagement_keeper, bootstrap=settings.bootstrap(),
             group_id=group_id + ENGAGEMENTS_GROUP_SUFFIX,

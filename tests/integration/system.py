@@ -33,7 +33,7 @@ def make_settings(tmp: Path, bootstrap: str, database_urls: dict[str, str],
                       supplier_engagements=f"supplier-engagements-{topic_suffix}",
                       supplier_registry=f"supplier-registry-{topic_suffix}",
                       projections_dead_letters=f"projections-dlq-{topic_suffix}"),
-        alerts=AlertSettings(seed_file="none", group_window_seconds=0.5),
+        alerts=AlertSettings(seed_file="none", group_window_seconds=0.5, settle_seconds=3.0),
         topic_partitions=3,
         fetch_max_wait_ms=5,
     )

@@ -58,7 +58,8 @@ def test_while_a_backlog_is_read_only_the_records_own_time_counts() -> None:
     assert w.watermark(0) == at(8)
     clock.now += 2.9
     assert not w.caught_up([0], at(503))
-    clock.now += 0.2                              # nothing more for 3 s: quiet, so live
+    clock.now += 0.2                              # nothing more for 3 s after what was
+    #                                               read: quiet, so live
     assert w.caught_up([0], at(503.2))
     assert w.watermark(0) == at(503.2)
 
@@ -71,9 +72,31 @@ def test_fresh_records_after_a_backlog_make_the_stream_live_again() -> None:
     assert w.caught_up([0], at(500.2))
 
 
+def test_after_an_assignment_with_nothing_read_it_takes_longer_to_call_the_stream_quiet(
+        ) -> None:
+    clock = Monotonic()
+    w = marks(clock)                       # assigned, nothing read yet: the producers'
+    clock.now += 3.1                       # relays may still be reconnecting
+    assert not w.caught_up([0], at(10))
+    clock.now += 27                        # settle (30 s) passed: nothing is coming
+    assert w.caught_up([0], at(40))
+
+
 def test_a_new_assignment_forgets_what_was_known() -> None:
     clock = Monotonic()
     w = marks(clock)
     w.read(0, [at(100)], read_at=at(100.1))
     w.assigned([0])
     assert w.watermark(0) is None
+
+
+def test_after_the_broker_went_away_a_quiet_stream_proves_nothing_for_a_while() -> None:
+    clock = Monotonic()
+    w = marks(clock)
+    w.read(0, [at(100)], read_at=at(100.1))       # live before the outage
+    clock.now += 70
+    w.interrupted()                               # the broker did not answer
+    clock.now += 5
+    assert not w.caught_up([0], at(175))          # a relay may still be reconnecting
+    w.read(0, [at(174.8)], read_at=at(175.1))     # fresh again: live
+    assert w.caught_up([0], at(175.2))

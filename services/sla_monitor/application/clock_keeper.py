@@ -197,7 +197,14 @@ class ClockKeeper(BackgroundThread):
         mine = [tp.partition for tp in partitions if tp.topic == self.topic]
         with self.lock:
             if self.watermarks.caught_up(mine, as_of):
-                self._release(mine)
+                released = self._release(mine)
+                if released:
+                    log.info("%s: partitions %s read to their end as of %s: %d held timers "
+                             "released", self.thread_name, sorted(mine),
+                             as_of.isoformat(timespec="milliseconds"), released)
+
+    def stream_interrupted(self) -> None:
+        self.watermarks.interrupted()
 
     def progress_wanted_at(self) -> float | None:
         """When the consumer should next ask how far its partitions are read: now while
@@ -254,7 +261,7 @@ class ClockKeeper(BackgroundThread):
     def _hold(self, partition: int, state_id: str, when: float) -> None:
         heapq.heappush(self.held.setdefault(partition, []), (when, state_id))
 
-    def _release(self, partitions: Iterable[int]) -> None:
+    def _release(self, partitions: Iterable[int]) -> int:
         """Timers held for these partitions that their watermark has now passed go back
         to the timer queue, due at once."""
         released = 0
@@ -267,6 +274,7 @@ class ClockKeeper(BackgroundThread):
                 released += 1
         if released:
             self.timers.wake()
+        return released
 
     # ----- timers -----
 

@@ -13,9 +13,12 @@ partition's watermark ``W(p)`` has reached ``d``:
 * **caught up**: the time the broker was asked for ``p``'s end offset, once the
   consumer has read up to that end. It counts only while the stream is *live*: the
   newest record read was stored at most ``fresh`` seconds before it was read, or no
-  record has arrived for ``quiet`` seconds. While a backlog or a republished stream
-  is being read, records are old and only their own time moves the watermark, so an
-  answer further down the backlog is always read before its deadline fires.
+  record has arrived for ``quiet`` seconds (``settle`` seconds when nothing at all has
+  been read since the partitions were assigned: after a broker outage or replacement,
+  the producers' relays take a few seconds to reconnect and publish what they stored
+  meanwhile). While a backlog or a republished stream is being read, records are old
+  and only their own time moves the watermark, so an answer further down the backlog
+  is always read before its deadline fires.
 
 Lag therefore delays a true breach but never invents a false one. What it cannot know:
 an event stored by a producer that has not published it yet while the stream is quiet
@@ -39,20 +42,32 @@ class _Partition:
 
 class StreamWatermarks:
     def __init__(self, *, jitter: float = 2.0, fresh: float = 2.0, quiet: float = 3.0,
+                 settle: float = 30.0,
                  monotonic: Callable[[], float] = time.monotonic) -> None:
         self.jitter = timedelta(seconds=jitter)
         self.fresh = fresh
         self.quiet = quiet
+        self.settle = settle
         self.monotonic = monotonic
         self._lock = threading.Lock()
         self._partitions: dict[int, _Partition] = {}
         self._newest_lag: float | None = None      # read time - recorded_at, newest record
         self._quiet_since = monotonic()
+        self._read_since_assigned = False
 
     def assigned(self, partitions: Iterable[int]) -> None:
         """Partitions (re)assigned: nothing is known of them until read or caught up."""
         with self._lock:
             self._partitions = {p: _Partition() for p in partitions}
+            self._quiet_since = self.monotonic()
+            self._read_since_assigned = False
+
+    def interrupted(self) -> None:
+        """The broker did not answer, or was replaced: a quiet stream proves nothing until
+        it has been read again (or stayed quiet for ``settle`` seconds since)."""
+        with self._lock:
+            self._newest_lag = None
+            self._read_since_assigned = False
             self._quiet_since = self.monotonic()
 
     def read(self, partition: int, recorded: Iterable[datetime], read_at: datetime) -> None:
@@ -66,6 +81,7 @@ class StreamWatermarks:
                 part.read_through = newest
             self._newest_lag = (read_at - newest).total_seconds()
             self._quiet_since = self.monotonic()
+            self._read_since_assigned = True
 
     def caught_up(self, partitions: Iterable[int], as_of: datetime) -> bool:
         """``partitions`` were read to the end they had at ``as_of``; True if it counted."""
@@ -81,7 +97,8 @@ class StreamWatermarks:
     def _live(self) -> bool:
         if self._newest_lag is not None and self._newest_lag <= self.fresh:
             return True
-        return self.monotonic() - self._quiet_since >= self.quiet
+        quiet = self.quiet if self._read_since_assigned else self.settle
+        return self.monotonic() - self._quiet_since >= quiet
 
     def watermark(self, partition: int) -> datetime | None:
         """Everything stored before this time has been read from ``partition``."""
@@ -102,6 +119,9 @@ class WallClock:
         self.clock = clock
 
     def assigned(self, partitions: Iterable[int]) -> None:
+        pass
+
+    def interrupted(self) -> None:
         pass
 
     def read(self, partition: int, recorded: Iterable[datetime], read_at: datetime) -> None:
