@@ -20,11 +20,9 @@ import threading
 import time
 from typing import IO
 
-import grpc
-from grpc_health.v1 import health_pb2, health_pb2_grpc
-
 from madoguchi.broker import EmbeddedBroker
 from madoguchi.config import SERVICES, Settings
+from madoguchi.status_report import health_of
 from madoguchi.supervision import RestartPolicy
 
 COLORS = {"intake": "36", "projections": "35", "sla_monitor": "33", "supplier": "32",
@@ -47,13 +45,7 @@ def _pump(name: str, stream: IO[bytes], lock: threading.Lock) -> None:
 
 
 def check_health(address: str, timeout: float = 1.0) -> bool:
-    with grpc.insecure_channel(address) as channel:
-        try:
-            response = health_pb2_grpc.HealthStub(channel).Check(
-                health_pb2.HealthCheckRequest(service=""), timeout=timeout)
-        except grpc.RpcError:
-            return False
-        return response.status == health_pb2.HealthCheckResponse.SERVING
+    return health_of(address, timeout) == "SERVING"
 
 
 class Launcher:
