@@ -4,7 +4,7 @@
 What it does, in order (details and the meaning of every figure: bench/README.md):
 
 1. starts the embedded broker on a free port (unless ``--bootstrap``), creates unique
-   topics, and starts the monitor as its own process (``python -m madoguchi serve
+   topics, and starts the monitor as its own process (``python -m madoguchi_cli serve
    sla_monitor``) with a fresh data directory (SQLite) or ``--database-url``, seeded with
    one default 24×7 agreement (``bench-24x7``, no warning thresholds);
 2. produces ``--clocks / 2`` ``InquiryReceived`` records straight to the inquiries topic,
@@ -138,7 +138,7 @@ class RssSampler(StoppableThread):
 
 
 class Monitor:
-    """``python -m madoguchi serve sla_monitor`` with its own environment and log file."""
+    """``python -m madoguchi_cli serve sla_monitor`` with its own environment and log file."""
 
     def __init__(self, env: dict[str, str], log_file: Path) -> None:
         self.env = env
@@ -152,7 +152,7 @@ class Monitor:
             # Own session: Ctrl-C in the terminal reaches the bench only, which then stops
             # the monitor with SIGTERM, the way the launcher does.
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "madoguchi", "serve", "sla_monitor"],
+                [sys.executable, "-m", "madoguchi_cli", "serve", "sla_monitor"],
                 cwd=_ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
                 start_new_session=True)
         finally:

@@ -14,23 +14,12 @@ import grpc
 import pytest
 
 from madoguchi.api.intake.v1 import intake_pb2
-from madoguchi.demo import (
-    LIVE_AGREEMENT,
-    LIVE_LABELS,
-    Action,
-    Outcome,
-    Scenario,
-    Step,
-    build_request,
-    inquiry_versions,
-    live_expectation,
-    live_prefix,
-    plan_day,
-    plan_live,
-    run_demo,
-    run_live,
-    yesterday_in_tokyo,
-)
+from madoguchi_cli.demo.live import run_live
+from madoguchi_cli.demo.live_plan import LIVE_LABELS, live_expectation, live_prefix, plan_live
+from madoguchi_cli.demo.plan import plan_day, yesterday_in_tokyo
+from madoguchi_cli.demo.requests import build_request, inquiry_versions
+from madoguchi_cli.demo.run import run_demo
+from madoguchi_cli.demo.scenario import LIVE_AGREEMENT, Action, Outcome, Scenario, Step
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 DAY = date(2025, 6, 2)

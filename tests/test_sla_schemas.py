@@ -9,8 +9,9 @@ from typing import Any
 from eventsourcing.domain import Aggregate
 
 from madoguchi.eventstream.avro import default_catalog
+from madoguchi.servicelevels.terms import AgreementTerms
 from services.sla_monitor.adapters.publishing import SlaTopics, make_router
-from services.sla_monitor.domain.agreement import Agreement, AgreementTerms
+from services.sla_monitor.domain.agreement import Agreement
 from services.sla_monitor.domain.alert import Alert, ClockSignal, signal_id
 from services.sla_monitor.domain.directory import Directory
 from tests.integration.sla_support import fast_terms

@@ -20,7 +20,7 @@ import pytest
 
 from madoguchi.api.sla.v1 import sla_monitor_pb2 as pb
 from madoguchi.api.sla.v1 import sla_monitor_pb2_grpc
-from madoguchi.watch import (
+from madoguchi_cli.watch import (
     EXIT_NO_BREACH,
     EXIT_OK,
     AlertStream,

@@ -21,6 +21,7 @@ from kafka import TopicPartition
 
 from madoguchi.eventstream.avro import default_catalog
 from madoguchi.eventstream.records import to_record
+from madoguchi.servicelevels.terms import AgreementTerms
 from madoguchi.storage.sql import SqlDatabase
 from madoguchi.storage.urls import parse_database_url
 from services.intake.application.service import IntakeApplication
@@ -30,7 +31,6 @@ from services.sla_monitor.application.engagement_model import EngagementClockMod
 from services.sla_monitor.application.monitor_app import SlaMonitorApplication
 from services.sla_monitor.application.monitor_config import MonitorConfig
 from services.sla_monitor.application.watermarks import StreamWatermarks
-from services.sla_monitor.domain.agreement import AgreementTerms
 from services.sla_monitor.domain.alert import signal_id
 from tests.integration.sla_support import engagement_event, event_record, fast_terms
 from tests.unit._support import IN_MEMORY, meta, receive_cmd

@@ -13,7 +13,7 @@ from madoguchi.config import Settings
 from madoguchi.storage.offsets import ConsumerOffsets
 from madoguchi.storage.sql import SqlDatabase
 from madoguchi.storage.urls import parse_database_url
-from services.projections.adapters.cli_commands import run_projections_command
+from madoguchi_cli.projections_commands import run_projections_command
 from services.projections.adapters.dead_letters import DeadLetters
 from services.projections.adapters.generations import Generations
 from services.projections.adapters.read_model_set import ReadModelSet

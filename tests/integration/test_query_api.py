@@ -22,7 +22,7 @@ from madoguchi.api.projections.v1 import read_models_pb2 as pb
 from madoguchi.api.projections.v1 import read_models_pb2_grpc
 from madoguchi.localports import free_port
 from madoguchi.rpc.server import GrpcServer
-from services.projections.adapters.csv_export import add_query_arguments, run_query_command
+from madoguchi_cli.query_command import add_query_arguments, run_query_command
 from services.projections.adapters.query_api import (
     SERVICE_FULL_NAME,
     ReadModelQueryServicer,

@@ -19,8 +19,8 @@ from kafka import KafkaConsumer, KafkaProducer
 from madoguchi.eventstream.kafka_settings import producer_config
 from madoguchi.storage.sql import SqlDatabase
 from madoguchi.storage.urls import parse_database_url
+from madoguchi_cli.query_client import QueryClient
 from services.projections.adapters.generations import VIEW_PREFIX
-from services.projections.adapters.query_client import QueryClient
 from services.projections.application.rebuild import rebuild
 from services.projections.main import ProjectionsService
 from tests.integration import reporting_events as ev

@@ -1,4 +1,4 @@
-"""Services as real processes (``python -m madoguchi serve <name>``), for kill -9 tests."""
+"""Services as real processes (``python -m madoguchi_cli serve <name>``), for kill -9 tests."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from madoguchi.launcher import check_health
+from madoguchi_cli.launcher import check_health
 from tests.integration.system import eventually
 
 
@@ -24,7 +24,7 @@ class Service:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "madoguchi", "serve", self.name], env=self.env,
+            [sys.executable, "-m", "madoguchi_cli", "serve", self.name], env=self.env,
             stdout=self.log.open("ab"), stderr=subprocess.STDOUT)
         eventually(lambda: check_health(self.address), timeout=60)
 

@@ -50,7 +50,7 @@ def launcher_env(data_dir: Path) -> dict[str, str]:
 
 
 def start_up(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen([sys.executable, "-m", "madoguchi", "up"], env=env,
+    process = subprocess.Popen([sys.executable, "-m", "madoguchi_cli", "up"], env=env,
                                stdout=log.open("ab"), stderr=subprocess.STDOUT)
     eventually(lambda: "all services healthy" in log.read_text(encoding="utf-8")
                or process.poll() is not None, timeout=90)
@@ -78,7 +78,7 @@ def alert_ids(env: dict[str, str]) -> set[str]:
 
 
 def madoguchi(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([sys.executable, "-m", "madoguchi", *args], env=env,
+    done = subprocess.run([sys.executable, "-m", "madoguchi_cli", *args], env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     return done
@@ -108,7 +108,7 @@ def test_up_demo_stop_and_restart_lose_nothing(tmp_path: Path) -> None:
     log = tmp_path / "up.log"
     process = start_up(env, log)
     try:
-        demo = subprocess.run([sys.executable, "-m", "madoguchi", "demo", "--size", "40",
+        demo = subprocess.run([sys.executable, "-m", "madoguchi_cli", "demo", "--size", "40",
                                "--watch-seconds", "120"],
                               env=env, capture_output=True, text=True, timeout=200)
         assert demo.returncode == 0, demo.stdout + demo.stderr
@@ -159,7 +159,7 @@ def test_up_demo_stop_and_restart_lose_nothing(tmp_path: Path) -> None:
 
         # Positions of the previous (gone) broker are forgotten once the new one is read.
         eventually(lambda: len(clusters()) == 1 and clusters() != old_clusters, timeout=60)
-        again = subprocess.run([sys.executable, "-m", "madoguchi", "demo", "--size", "40",
+        again = subprocess.run([sys.executable, "-m", "madoguchi_cli", "demo", "--size", "40",
                                 "--no-live"],
                                env=env, capture_output=True, text=True, timeout=120)
         assert again.returncode == 0 and "新規 0 stored" in again.stdout, again.stdout

@@ -59,7 +59,7 @@ def broker_pid(env: dict[str, str]) -> int:
 
 
 def serving(env: dict[str, str]) -> bool:
-    done = subprocess.run([sys.executable, "-m", "madoguchi", "status"], env=env,
+    done = subprocess.run([sys.executable, "-m", "madoguchi_cli", "status"], env=env,
                           capture_output=True, text=True, timeout=60)
     return done.returncode == 0
 

@@ -11,14 +11,9 @@ from hypothesis import strategies as st
 
 from madoguchi.businesstime.calendar import BusinessCalendar
 from madoguchi.errors import InvalidField
-from services.sla_monitor.domain.agreement import AgreementTerms, Target, TargetSet
-from services.sla_monitor.domain.clocks import (
-    AWAITING_SUPPLIER,
-    Clock,
-    InquiryClocks,
-    Outcome,
-    SupplierTarget,
-)
+from madoguchi.servicelevels.clock import AWAITING_SUPPLIER, Clock, Outcome, SupplierTarget
+from madoguchi.servicelevels.inquiry_clocks import InquiryClocks
+from madoguchi.servicelevels.terms import AgreementTerms, Target, TargetSet
 from services.sla_monitor.domain.engagement_clocks import (
     ClockTerms,
     EngagementClocks,

@@ -8,8 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from madoguchi.businesstime.calendar import BusinessCalendar
-from services.sla_monitor.domain.agreement import AgreementTerms, Target, TargetSet
-from services.sla_monitor.domain.clocks import InquiryClocks, Outcome
+from madoguchi.servicelevels.clock import Outcome
+from madoguchi.servicelevels.inquiry_clocks import InquiryClocks
+from madoguchi.servicelevels.terms import AgreementTerms, Target, TargetSet
 
 T0 = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)   # Tuesday 10:00 in Tokyo
 ALWAYS = BusinessCalendar.always_open()

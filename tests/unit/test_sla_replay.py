@@ -19,11 +19,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from madoguchi.errors import InvalidField
+from madoguchi.servicelevels.clock import Stop
+from madoguchi.servicelevels.inquiry_clocks import InquiryClocks
+from madoguchi.servicelevels.terms import AgreementTerms, Target
 from services.projections.application.what_if import WhatIfRow, recompute, terms_from_json
 from services.projections.domain.sla_replay import ReplayResult, replay
 from services.sla_monitor.application.inquiry_model import InquiryClockModel
-from services.sla_monitor.domain.agreement import AgreementTerms, Target
-from services.sla_monitor.domain.clocks import InquiryClocks, Stop
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 SEED = Path(__file__).resolve().parents[2] / "services/sla_monitor/seed/embedded.json"

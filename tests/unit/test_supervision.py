@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from madoguchi.supervision import RestartPolicy
+from madoguchi_cli.supervision import RestartPolicy
 
 
 def test_backoff_doubles_for_crashes_in_a_row_up_to_the_limit() -> None:

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from madoguchi.errors import IdempotencyKeyReused, InvalidField, TransitionNotAllowed
+from madoguchi.servicelevels.supplier_risk import dependency_risk
 from services.supplier.domain.contract import Contract, gap_reason, select_contract
 from services.supplier.domain.engagement import Engagement
 from services.supplier.domain.penalty import PenaltyLedger, accrual, breach_units
-from services.supplier.domain.risk import dependency_risk
 from services.supplier.domain.terms import ContractTerms
 from services.supplier.domain.values import check_supplier_code, engagement_uuid
 

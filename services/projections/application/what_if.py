@@ -16,11 +16,11 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from madoguchi.errors import InvalidField
+from madoguchi.servicelevels.clock import Outcome
+from madoguchi.servicelevels.terms import PRIORITIES, AgreementTerms, Target
 from services.projections.domain.kpi_math import rate_percent
 from services.projections.domain.periods import DEFAULT_ZONE, local_keys
 from services.projections.domain.sla_replay import replay, terms_from_json
-from services.sla_monitor.domain.agreement import PRIORITIES, AgreementTerms, Target
-from services.sla_monitor.domain.clocks import Outcome
 
 ALL_PRIORITIES = ""   # the priority of a target's total row
 _MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")

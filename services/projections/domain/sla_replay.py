@@ -32,8 +32,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from madoguchi.errors import InvalidField
-from services.sla_monitor.domain.agreement import AgreementTerms
-from services.sla_monitor.domain.clocks import Clock, InquiryClocks
+from madoguchi.servicelevels.clock import Clock
+from madoguchi.servicelevels.inquiry_clocks import InquiryClocks
+from madoguchi.servicelevels.terms import AgreementTerms
 
 CLOCK_EVENTS = frozenset({
     "InquiryReceived", "InquiryFirstResponseRecorded", "InquiryContactLogged",

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from madoguchi.servicelevels.supplier_risk import dependency_risk as supplier_risk
 from services.projections.domain.kpi_math import rate_percent
-from services.supplier.domain.risk import dependency_risk as supplier_risk
 
 COVERED = "COVERED"
 ACKNOWLEDGE, RESOLVE = "ACKNOWLEDGE", "RESOLVE"
@@ -152,7 +152,8 @@ def dependency_risk(counts: Iterable[tuple[str, str, int]], threshold_percent: i
     """Each (category, supplier) share of the category's engagements, from
     (category, supplier_id, engagements) counts, one row per supplier.
 
-    The rule is the supplier service's own (``services.supplier.domain.risk``, pure):
+    The rule is the shared one the supplier service runs too
+    (``madoguchi.servicelevels.supplier_risk``, pure):
     ``single_supplier`` (the same on every row of the category) when one supplier took
     all of them or the largest share reaches ``threshold_percent``; riskiest categories
     first (largest share, then volume), suppliers by engagements.

@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
+from madoguchi.servicelevels.inquiry_clocks import InquiryClocks
 from madoguchi.storage.offsets import ConsumerOffsets
 from madoguchi.storage.sql import Cursor, SqlDatabase
-from services.sla_monitor.domain.clocks import InquiryClocks
 from services.sla_monitor.domain.engagement_clocks import EngagementClocks
 
 _DDL = """

@@ -17,6 +17,8 @@ from madoguchi.api.sla.v1 import sla_monitor_pb2_grpc
 from madoguchi.errors import InvalidField, NotFound
 from madoguchi.rpc.errors import translate_errors
 from madoguchi.rpc.timestamps import read_time, write_time
+from madoguchi.servicelevels.clock import Clock, ClockRules
+from madoguchi.servicelevels.terms import AgreementTerms
 from services.sla_monitor.adapters.alert_store import AlertStore
 from services.sla_monitor.adapters.clock_store import ClockStore, EngagementClockStore
 from services.sla_monitor.application.alerting import AlertFeed, FeedItem
@@ -25,9 +27,8 @@ from services.sla_monitor.application.monitor_app import (
     check_agreement_id,
 )
 from services.sla_monitor.application.monitor_config import MonitorConfig
-from services.sla_monitor.domain.agreement import Agreement, AgreementTerms
+from services.sla_monitor.domain.agreement import Agreement
 from services.sla_monitor.domain.alert import Alert
-from services.sla_monitor.domain.clocks import Clock, ClockRules
 from services.sla_monitor.domain.engagement_clocks import EngagementClocks
 
 ALERT_STATES = ("OPEN", "ACKNOWLEDGED", "RESOLVED")

@@ -36,6 +36,7 @@ from madoguchi.background import BackgroundThread
 from madoguchi.errors import NotFound
 from madoguchi.eventstream.avro import SchemaCatalog, default_catalog
 from madoguchi.eventstream.batches import decode_batch
+from madoguchi.servicelevels.clock import ClockRules, Outcome, Signal, Stop
 from madoguchi.storage.offsets import ConsumerOffsets
 from madoguchi.storage.sql import Cursor, SqlDatabase
 from services.sla_monitor.application.monitor_app import SlaMonitorApplication
@@ -43,7 +44,6 @@ from services.sla_monitor.application.monitor_config import MonitorConfig
 from services.sla_monitor.application.timer_queue import TimerQueue
 from services.sla_monitor.application.watermarks import StreamWatermarks, WallClock
 from services.sla_monitor.domain.alert import Alert, AlertResolution, ClockSignal, signal_id
-from services.sla_monitor.domain.clocks import ClockRules, Outcome, Signal, Stop
 from services.sla_monitor.domain.oncall import AlertFacts
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from madoguchi.errors import InvalidField
-from services.sla_monitor.domain.clocks import Signal, Stop
+from madoguchi.servicelevels.clock import Signal, Stop
 from services.sla_monitor.domain.engagement_clocks import (
     COVERED,
     ClockTerms,

@@ -13,9 +13,10 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from madoguchi.servicelevels.clock import AWAITING_SUPPLIER, Signal, Stop
+from madoguchi.servicelevels.inquiry_clocks import InquiryClocks
+from madoguchi.servicelevels.terms import AgreementTerms
 from services.sla_monitor.application.monitor_config import MonitorConfig
-from services.sla_monitor.domain.agreement import AgreementTerms
-from services.sla_monitor.domain.clocks import AWAITING_SUPPLIER, InquiryClocks, Signal, Stop
 from services.sla_monitor.domain.oncall import AlertFacts
 
 if TYPE_CHECKING:

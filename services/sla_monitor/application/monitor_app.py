@@ -20,7 +20,8 @@ from eventsourcing.persistence import IntegrityError
 
 from madoguchi.errors import InvalidField, NotFound, VersionConflict
 from madoguchi.eventstream.save_listeners import SaveListeners
-from services.sla_monitor.domain.agreement import Agreement, AgreementTerms, agreement_uuid
+from madoguchi.servicelevels.terms import AgreementTerms
+from services.sla_monitor.domain.agreement import Agreement, agreement_uuid
 from services.sla_monitor.domain.alert import Alert
 from services.sla_monitor.domain.directory import DIRECTORY_ID, Directory
 from services.sla_monitor.domain.oncall import (

@@ -14,8 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from madoguchi.errors import NotFound
+from madoguchi.servicelevels.terms import AgreementTerms
 from services.sla_monitor.application.monitor_app import SlaMonitorApplication
-from services.sla_monitor.domain.agreement import Agreement, AgreementTerms
+from services.sla_monitor.domain.agreement import Agreement
 from services.sla_monitor.domain.oncall import (
     AlertFacts,
     HeartbeatReceiver,

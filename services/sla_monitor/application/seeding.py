@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from madoguchi.errors import NotFound, VersionConflict
+from madoguchi.servicelevels.terms import AgreementTerms
 from services.sla_monitor.application.monitor_app import SlaMonitorApplication
-from services.sla_monitor.domain.agreement import AgreementTerms
 
 log = logging.getLogger(__name__)
 SEED_ACTOR = "seed-file"

@@ -17,13 +17,8 @@ from typing import Any
 
 from madoguchi.businesstime.calendar import BusinessCalendar
 from madoguchi.errors import InvalidField
-from services.sla_monitor.domain.agreement import MAX_TARGET_MINUTES
-from services.sla_monitor.domain.clocks import (
-    Clock,
-    ClockSet,
-    Stop,
-    SupplierTarget,
-)
+from madoguchi.servicelevels.clock import Clock, ClockSet, Stop, SupplierTarget
+from madoguchi.servicelevels.terms import MAX_TARGET_MINUTES
 
 COVERED = "COVERED"
 

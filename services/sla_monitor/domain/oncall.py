@@ -32,8 +32,8 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from madoguchi.errors import InvalidField
-from services.sla_monitor.domain.agreement import PRIORITIES, Target
-from services.sla_monitor.domain.clocks import SupplierTarget
+from madoguchi.servicelevels.clock import SupplierTarget
+from madoguchi.servicelevels.terms import PRIORITIES, Target
 
 DEFAULT_TIME_ZONE = "Asia/Tokyo"
 TARGETS = tuple(t.value for t in (*Target, *SupplierTarget))   # customer, then supplier

@@ -38,6 +38,7 @@ from madoguchi.errors import (
     VersionConflict,
 )
 from madoguchi.eventstream.save_listeners import SaveListeners
+from madoguchi.servicelevels.supplier_risk import dependency_risk
 from madoguchi.storage.sql import SqlDatabase
 from madoguchi.storage.urls import DatabaseUrl
 from services.supplier.adapters.engagement_index import EngagementIndex
@@ -60,7 +61,6 @@ from services.supplier.domain.contract import Contract, gap_reason, select_contr
 from services.supplier.domain.engagement import Engagement
 from services.supplier.domain.penalty import PenaltyLedger, breach_units
 from services.supplier.domain.review import SupplierReview, review_fingerprint
-from services.supplier.domain.risk import dependency_risk
 from services.supplier.domain.supplier import Supplier
 from services.supplier.domain.terms import ContractTerms, terms_json
 from services.supplier.domain.values import (

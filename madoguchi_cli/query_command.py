@@ -31,8 +31,8 @@ from grpc_status import rpc_status
 
 from madoguchi.api.projections.v1 import read_models_pb2 as pb
 from madoguchi.api.projections.v1 import read_models_pb2_grpc
-from madoguchi.watch import ensure_utf8
-from services.projections.adapters.query_client import CALL_TIMEOUT, QueryClient
+from madoguchi_cli.query_client import CALL_TIMEOUT, QueryClient
+from madoguchi_cli.watch import ensure_utf8
 
 FORMATS = ("csv", "tsv", "json")
 

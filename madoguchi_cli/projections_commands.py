@@ -63,9 +63,9 @@ def run_report_command(args: argparse.Namespace, settings: Settings) -> int:
 
     import grpc
 
-    from madoguchi.watch import ensure_utf8
-    from services.projections.adapters.csv_export import error_lines
-    from services.projections.adapters.query_client import QueryClient
+    from madoguchi_cli.query_client import QueryClient
+    from madoguchi_cli.query_command import error_lines
+    from madoguchi_cli.watch import ensure_utf8
     from services.projections.adapters.report_fonts import FontNotUsable
     from services.projections.adapters.report_render import render_html, render_pdf
     from services.projections.application.report_builder import build_monthly_report

@@ -26,7 +26,7 @@ def _positive(value: str) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from madoguchi.demo import add_live_arguments
+    from madoguchi_cli.demo.run import add_live_arguments
 
     parser = argparse.ArgumentParser(prog="madoguchi", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -59,11 +59,11 @@ def main(argv: list[str] | None = None) -> int:
     watch.add_argument("--after", type=int, default=0, metavar="POSITION",
                        help="resume after this feed position (default: from now)")
     sub.add_parser("status", help="health of every service and what its consumers see")
-    from services.projections.adapters.cli_commands import (
+    from madoguchi_cli.projections_commands import (
         add_projections_commands,
         add_report_command,
     )
-    from services.projections.adapters.csv_export import add_query_arguments
+    from madoguchi_cli.query_command import add_query_arguments
 
     add_projections_commands(sub)
     add_report_command(sub)
@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     _logging(settings.log_level)
 
     if args.command == "up":
-        from madoguchi.launcher import up
+        from madoguchi_cli.launcher import up
 
         return up(settings)
     if args.command == "serve":
@@ -94,8 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo":
         from datetime import date
 
-        from madoguchi.demo import exit_status, run_demo
-        from madoguchi.watch import ensure_utf8
+        from madoguchi_cli.demo.run import exit_status, run_demo
+        from madoguchi_cli.watch import ensure_utf8
 
         ensure_utf8(sys.stdout)
         day = date.fromisoformat(args.day) if args.day else None
@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
             suppliers=not args.no_suppliers)
         return exit_status(counts)
     if args.command == "watch":
-        from madoguchi.watch import ensure_utf8, run_watch
+        from madoguchi_cli.watch import ensure_utf8, run_watch
 
         ensure_utf8(sys.stdout)
         ensure_utf8(sys.stderr)
@@ -119,19 +119,19 @@ def main(argv: list[str] | None = None) -> int:
                          until_breach=args.until_breach, timeout=args.timeout,
                          after=args.after)
     if args.command == "projections":
-        from services.projections.adapters.cli_commands import run_projections_command
+        from madoguchi_cli.projections_commands import run_projections_command
 
         return run_projections_command(args, settings)
     if args.command == "report":
-        from services.projections.adapters.cli_commands import run_report_command
+        from madoguchi_cli.projections_commands import run_report_command
 
         return run_report_command(args, settings)
     if args.command == "query":
-        from services.projections.adapters.csv_export import run_query_command
+        from madoguchi_cli.query_command import run_query_command
 
         return run_query_command(args, settings.address("projections"))
     if args.command == "status":
-        from madoguchi.status_report import print_status
+        from madoguchi_cli.status_report import print_status
 
         return print_status(settings)
     return 2

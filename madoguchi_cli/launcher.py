@@ -4,7 +4,7 @@ Services run as their own processes in their own sessions, so Ctrl-C reaches onl
 launcher, which then stops them in a safe order: intake first (its relay drains to the
 broker), then the consumers, then the broker. While running, it supervises: a service
 or an embedded broker that exits unexpectedly is started again with backoff
-(``madoguchi.supervision``), each restart logged and counted (``madoguchi status`` shows
+(``madoguchi_cli.supervision``), each restart logged and counted (``madoguchi status`` shows
 the counts); after too many crashes in a row it gives up loudly and stops everything.
 """
 
@@ -22,8 +22,8 @@ from typing import IO
 
 from madoguchi.broker import EmbeddedBroker
 from madoguchi.config import SERVICES, Settings
-from madoguchi.status_report import health_of
-from madoguchi.supervision import RestartPolicy
+from madoguchi_cli.status_report import health_of
+from madoguchi_cli.supervision import RestartPolicy
 
 COLORS = {"intake": "36", "projections": "35", "sla_monitor": "33", "supplier": "32",
           "broker": "34"}
@@ -123,7 +123,7 @@ class Launcher:
 
     def _spawn(self, name: str) -> None:
         process = subprocess.Popen(
-            [sys.executable, "-m", "madoguchi", "serve", name], env=self._env,
+            [sys.executable, "-m", "madoguchi_cli", "serve", name], env=self._env,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
         )
         self.processes[name] = process

@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from time import monotonic, sleep
 from typing import Any, TextIO
-from zoneinfo import ZoneInfo
 
 import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -36,8 +35,8 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from madoguchi.api.intake.v1 import intake_pb2 as ipb
 from madoguchi.api.supplier.v1 import supplier_pb2 as spb
 from madoguchi.api.supplier.v1 import supplier_pb2_grpc as spb_grpc
+from madoguchi_cli.demo.scenario import TOKYO
 
-TOKYO = ZoneInfo("Asia/Tokyo")
 OPERATOR = "kcc-operator"
 MAINTENANCE = "sakura-facility"
 

@@ -1,0 +1,7 @@
+"""``python -m madoguchi_cli.demo``."""
+
+import sys
+
+from madoguchi_cli.demo.run import main
+
+sys.exit(main())
