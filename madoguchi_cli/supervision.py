@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
+from madoguchi.retry import exponential
+
 
 @dataclass
 class RestartPolicy:
@@ -35,4 +37,4 @@ class RestartPolicy:
         self.restarts += 1
         if self._in_a_row == 1 and ran_for >= self.stable_after:
             return 0.0
-        return min(self.max_delay, self.base_delay * 2 ** (self._in_a_row - 1))
+        return exponential(self._in_a_row, self.base_delay, self.max_delay)

@@ -36,6 +36,7 @@ from kafka.structs import OffsetAndMetadata
 from madoguchi.eventstream.consumer_status import ConsumerLimits, ConsumerTracker
 from madoguchi.eventstream.kafka_settings import admin_config, consumer_config
 from madoguchi.eventstream.topics import cluster_id, ensure_topics
+from madoguchi.retry import Backoff
 
 log = logging.getLogger(__name__)
 # While the handler waits to learn that its partitions are read to the end (SLA timers
@@ -122,7 +123,7 @@ class PartitionConsumer:
         self.handler_replaced = threading.Event()
         self._probed_at = 0.0
         self._asked_at = 0.0   # epoch second of the last request for end offsets
-        self._heal_backoff = 1.0
+        self._heal_backoff = Backoff(1.0, 30.0)
         # Ends asked of the broker and not yet read up to: partition -> (end, asked at).
         self._marks: dict[TopicPartition, tuple[int, datetime]] = {}
         self._topics_checked = False   # made sure the topics exist on the current cluster
@@ -205,7 +206,7 @@ class PartitionConsumer:
             self._marks.clear()
         self.owned = frozenset(partitions)
         self.tracker.assigned(partitions, stored)
-        self._heal_backoff = 1.0
+        self._heal_backoff.reset()
         log.info("%s: assigned %s", self.name, describe(partitions))
         if partitions:
             self.assigned.set()
@@ -213,7 +214,7 @@ class PartitionConsumer:
     # ----- the thread -----
 
     def _run(self) -> None:
-        backoff = 0.2
+        backoff = Backoff(0.2, 5.0)
         while not self._stop.is_set():
             try:
                 if self._consumer is None:
@@ -222,15 +223,15 @@ class PartitionConsumer:
                         break   # stopped while opening
                 self._poll_once()
                 self._look_after()
-                backoff = 0.2
+                backoff.reset()
             except Exception as error:
-                log.warning("%s: %s; retrying in %.1f s", self.name, error, backoff)
+                delay = backoff.next_delay()
+                log.warning("%s: %s; retrying in %.1f s", self.name, error, delay)
                 self.tracker.disconnected()
                 self._interrupted()
                 self._close()
-                if self._stop.wait(backoff):
+                if self._stop.wait(delay):
                     break
-                backoff = min(backoff * 2, 5.0)
         self._close()
         self.tracker.stopped()
 
@@ -463,13 +464,13 @@ class PartitionConsumer:
         self._certify(self._positions())
 
     def _rejoin(self, reason: str) -> None:
+        delay = self._heal_backoff.next_delay()
         log.warning("%s: %s; leaving, clearing the group's stale state and joining again "
-                    "in %.0f s", self.name, reason, self._heal_backoff)
+                    "in %.0f s", self.name, reason, delay)
         self.tracker.rejoined(reason)
         self._close()
         self._clear_stale_group()
-        self._stop.wait(self._heal_backoff)
-        self._heal_backoff = min(self._heal_backoff * 2, 30.0)
+        self._stop.wait(delay)
 
     def _clear_stale_group(self) -> None:
         """DeleteGroups: dropped only when no live member is left (Kafka's own rule)."""

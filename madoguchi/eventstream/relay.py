@@ -28,6 +28,7 @@ from kafka.errors import KafkaTimeoutError
 from madoguchi.background import BackgroundThread
 from madoguchi.eventstream.kafka_settings import producer_config
 from madoguchi.eventstream.topics import check_same_cluster, cluster_id, ensure_topics
+from madoguchi.retry import Backoff
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +123,7 @@ class OutboxRelay(BackgroundThread):
         return max(0, latest - self.position())
 
     def _run(self) -> None:
-        backoff = 0.2
+        backoff = Backoff(0.2, 5.0)
         while True:
             try:
                 if self.leader_lock is not None and not self._lead():
@@ -131,18 +132,18 @@ class OutboxRelay(BackgroundThread):
                     continue
                 self._connect()
                 published = self.publish_pending()
-                backoff = 0.2
+                backoff.reset()
                 if published:
                     continue
                 if self.stopping:
                     return
                 self.idle(self.idle_wait)
             except Exception as error:
-                log.warning("relay %s: %s; retrying in %.1f s", self.name, error, backoff)
+                delay = backoff.next_delay()
+                log.warning("relay %s: %s; retrying in %.1f s", self.name, error, delay)
                 self._close_producer()
-                if self._stop.wait(backoff):
+                if self._stop.wait(delay):
                     return
-                backoff = min(backoff * 2, 5.0)
 
     def _lead(self) -> bool:
         assert self.leader_lock is not None

@@ -24,7 +24,7 @@ from madoguchi.rpc.process import serve_until_signalled
 from madoguchi.rpc.server import GrpcServer
 from madoguchi.storage.sql import SqlDatabase
 from madoguchi.storage.urls import parse_database_url
-from services.sla_monitor.adapters.alert_store import AlertStore, Delivery
+from services.sla_monitor.adapters.alert_store import AlertStore
 from services.sla_monitor.adapters.clock_store import ClockStore, EngagementClockStore
 from services.sla_monitor.adapters.email import EmailSender
 from services.sla_monitor.adapters.grpc_api import SlaMonitorServicer
@@ -33,7 +33,7 @@ from services.sla_monitor.adapters.publishing import SlaTopics, make_router
 from services.sla_monitor.adapters.webhook import WebhookSender
 from services.sla_monitor.application.alerting import EMAIL, WEBHOOK, AlertFeed
 from services.sla_monitor.application.clock_keeper import ClockKeeper
-from services.sla_monitor.application.delivery import DeliveryWorker
+from services.sla_monitor.application.delivery import Delivery, DeliveryWorker
 from services.sla_monitor.application.engagement_model import EngagementClockModel
 from services.sla_monitor.application.heartbeat import MonitorWatchdog
 from services.sla_monitor.application.monitor_app import SlaMonitorApplication

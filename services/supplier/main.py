@@ -15,18 +15,28 @@ from madoguchi.rpc.process import serve_until_signalled
 from madoguchi.rpc.server import GrpcServer
 from madoguchi.storage.sql import SqlDatabase
 from madoguchi.storage.urls import parse_database_url
+from services.supplier.adapters.engagement_index import EngagementIndex, index_database_for
 from services.supplier.adapters.grpc_api import (
     SupplierManagementServicer,
     SupplierPortalServicer,
 )
 from services.supplier.adapters.publishing import make_router
 from services.supplier.adapters.stream_handler import SupplierStreamHandler
+from services.supplier.application.app import SupplierApplication
 from services.supplier.application.expiry import ExpiryWatcher
-from services.supplier.application.supplier_app import SupplierApplication
 
 GROUP_ID = "madoguchi-supplier"
 RELAY_LOCK_KEY = 0x4D535550  # "MSUP": one publishing relay per supplier event store
 SERVICE_NAMES = ("SupplierManagementService", "SupplierPortalService")
+
+
+def build_application(env: dict[str, str] | None = None, *,
+                      clock: Callable[[], datetime] | None = None,
+                      db: SqlDatabase | None = None) -> SupplierApplication:
+    """The application over its SQL index: ``db``, else the event store's own database
+    (a private SQLite file for the in-memory store). Closing the application closes it."""
+    return SupplierApplication(env, index=EngagementIndex(db or index_database_for(env)),
+                               clock=clock)
 
 
 class SupplierService:
@@ -39,7 +49,7 @@ class SupplierService:
         topics = settings.topics
         url = parse_database_url(settings.database_urls["supplier"])
         self.db = SqlDatabase(url)   # the index, offsets and rejected messages
-        self.app = SupplierApplication(env=url.eventsourcing_env(), clock=clock, db=self.db)
+        self.app = build_application(url.eventsourcing_env(), clock=clock, db=self.db)
         self.relay = OutboxRelay(
             self.app, make_router(topics), bootstrap=settings.bootstrap(),
             topics=[topics.supplier_engagements, topics.supplier_registry],

@@ -13,14 +13,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from madoguchi.retry import backoff_seconds
 from services.sla_monitor.adapters.email import EmailSender, RecipientsRefused, message_id
-from services.sla_monitor.adapters.webhook import (
-    DeliveryError,
-    WebhookSender,
-    backoff_seconds,
-    sign,
-    verify,
-)
+from services.sla_monitor.adapters.webhook import WebhookSender, sign, verify
+from services.sla_monitor.application.delivery import DeliveryError
 from services.sla_monitor.domain.oncall import AlertFacts, Notification
 from tests.integration.loopback_servers import Collector, LoopbackController, Receiver
 

@@ -29,7 +29,7 @@ from services.sla_monitor.application.monitor_app import SlaMonitorApplication
 from services.sla_monitor.application.monitor_config import MonitorConfig
 from services.sla_monitor.domain.monitor_alert import MonitorAlert
 from services.supplier.adapters.stream_handler import SupplierStreamHandler
-from services.supplier.application.supplier_app import SupplierApplication
+from services.supplier.main import build_application
 from tests.integration.test_alert_feed import ON_CALL, Clock
 
 T0 = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
@@ -168,7 +168,7 @@ def test_the_heartbeat_on_the_signals_topic_is_skipped_by_its_other_readers(
     finally:
         db.close()
     url = parse_database_url(f"sqlite:///{tmp_path / 'supplier.db'}")
-    app = SupplierApplication(env=url.eventsourcing_env())
+    app = build_application(url.eventsourcing_env())
     try:
         handler = SupplierStreamHandler(app, app.db, Topics())
         part = TopicPartition(Topics().sla_signals, 0)

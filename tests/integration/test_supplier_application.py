@@ -30,9 +30,11 @@ from madoguchi.eventstream.records import event_id_for
 from madoguchi.storage.sql import SqlDatabase
 from madoguchi.storage.urls import parse_database_url
 from services.supplier.adapters.stream_handler import SupplierStreamHandler
+from services.supplier.application.app import SupplierApplication
+from services.supplier.application.base import Meta
 from services.supplier.application.expiry import ExpiryWatcher
-from services.supplier.application.supplier_app import Meta, SupplierApplication
 from services.supplier.application.views import ContactView
+from services.supplier.main import build_application
 from tests.integration.conftest import database_urls
 from tests.unit.test_supplier_domain import terms
 
@@ -49,8 +51,8 @@ class Harness:
 
     def open(self) -> SupplierApplication:
         parsed = parse_database_url(self.url)
-        return SupplierApplication(env=parsed.eventsourcing_env(), clock=lambda: self.now,
-                                   db=SqlDatabase(parsed))
+        return build_application(parsed.eventsourcing_env(), clock=lambda: self.now,
+                                 db=SqlDatabase(parsed))
 
     def close(self) -> None:
         self.app.close()

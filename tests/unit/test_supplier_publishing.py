@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime
 from madoguchi.config import Topics
 from madoguchi.eventstream.avro import default_catalog
 from services.supplier.adapters.publishing import make_router
-from services.supplier.application.supplier_app import Meta, SupplierApplication
+from services.supplier.application.base import Meta
 from services.supplier.application.views import ContactView, ReviewActionView
+from services.supplier.main import build_application
 from tests.unit.test_supplier_domain import terms
 
 NOW = datetime(2026, 5, 1, 3, 0, tzinfo=UTC)
@@ -17,7 +18,7 @@ IN_MEMORY = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
 
 def test_one_of_each_event_is_published() -> None:
     now = [NOW]
-    app = SupplierApplication(env=IN_MEMORY, clock=lambda: now[0])
+    app = build_application(IN_MEMORY, clock=lambda: now[0])
     m = Meta(actor="admin", correlation_id="c-1")
     app.register_supplier("kcc-operator", "KCCオペレーター", ["コールセンター"],
                           [ContactView("窓口", "ESCALATION", "a@example.jp", "03")], m)

@@ -20,16 +20,15 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError
 
+from madoguchi.aggregate_change import change_aggregate
 from madoguchi.eventstream.records import event_type_name
 from madoguchi.eventstream.save_listeners import SaveListeners
 from madoguchi.jsonable import jsonable
 from services.intake.application import commands as c
 from services.intake.domain.contact_attempt import ContactAttempt, attempt_id_for
-from services.intake.domain.errors import IdempotencyKeyReused, NotFound, VersionConflict
+from services.intake.domain.errors import IdempotencyKeyReused, NotFound
 from services.intake.domain.inquiry import Inquiry, inquiry_id_for
 from services.intake.domain.values import Direction, Level, Priority, derive_priority
-
-MAX_CONFLICT_RETRIES = 8
 
 
 @dataclass(frozen=True)
@@ -168,39 +167,11 @@ class IntakeApplication(SaveListeners, Application[UUID]):
         uid = parse_id(inquiry_id, "context.inquiry_id")
         c.check_expected_version(expected_version)
         now = self._clock()
-        for _ in range(MAX_CONFLICT_RETRIES):
-            inquiry = self._find(uid)
-            if not isinstance(inquiry, Inquiry):
-                raise NotFound(f"inquiry {inquiry_id} not found")
-            if is_retry is not None and is_retry(inquiry):
-                return Outcome(inquiry, replayed=True)
-            if expected_version and inquiry.version != expected_version:
-                raise VersionConflict(
-                    f"inquiry {inquiry_id} is at version {inquiry.version}, "
-                    f"not the expected version {expected_version}"
-                )
-            changed = action(inquiry, self._meta(meta, now))
-            if changed is False:
-                return Outcome(inquiry, replayed=True)
-            try:
-                self.save(inquiry)
-            except IntegrityError:
-                if self._is_own_write(inquiry):
-                    # The store retried an insert whose first commit had succeeded.
-                    self.notify_listeners()
-                    return Outcome(inquiry)
-                if expected_version:
-                    raise VersionConflict(
-                        f"inquiry {inquiry_id} was changed concurrently; reload and retry"
-                    ) from None
-                continue
-            return Outcome(inquiry)
-        raise VersionConflict(f"inquiry {inquiry_id} is too busy; retry")
-
-    def _is_own_write(self, inquiry: Inquiry) -> bool:
-        """True when the stored event at our new version is the one we just made."""
-        stored = list(self.events.get(inquiry.id, gt=inquiry.version - 1, lte=inquiry.version))
-        return bool(stored) and stored[0].timestamp == inquiry.modified_on
+        change = change_aggregate(
+            self, uid, kind=Inquiry, label=f"inquiry {inquiry_id}",
+            action=lambda inquiry: action(inquiry, self._meta(meta, now)),
+            expected_version=expected_version, is_retry=is_retry)
+        return Outcome(change.aggregate, replayed=change.replayed)
 
     def log_contact(self, inquiry_id: str, expected_version: int, meta: c.Meta,
                     idempotency_key: str, channel: str, direction: str, note: str) -> Outcome:

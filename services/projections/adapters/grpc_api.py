@@ -22,7 +22,6 @@ from services.projections.adapters.inquiry_model import (
     STATUSES,
     InquiryFilter,
     InquiryReadModel,
-    PageTokenError,
 )
 
 MAX_PAGE_SIZE = 500
@@ -139,10 +138,7 @@ class InquiryQueryServicer(projections_pb2_grpc.InquiryQueryServiceServicer):
             sla_states=tuple(request.sla_state), min_age_minutes=request.min_age_minutes,
             max_age_minutes=request.max_age_minutes, text=request.text,
         )
-        try:
-            views, token, total = self.store.list(flt, request.page_size or DEFAULT_PAGE_SIZE,
-                                                  request.page_token)
-        except PageTokenError as error:
-            raise InvalidField([("page_token", str(error))]) from None
+        views, token, total = self.store.list(flt, request.page_size or DEFAULT_PAGE_SIZE,
+                                              request.page_token)
         return pb.ListInquiriesResponse(inquiries=[view_message(v) for v in views],
                                         next_page_token=token, total_size=total)

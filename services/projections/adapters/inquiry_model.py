@@ -10,7 +10,6 @@ be worked out by replaying its timeline through the SLA clock rules.
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
 import time
@@ -21,6 +20,7 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from madoguchi import page_tokens
 from madoguchi.errors import InvalidField
 from madoguchi.storage.sql import Cursor, SqlDatabase
 from services.projections.adapters.sql_tables import SqlReadModelBase
@@ -78,27 +78,15 @@ class InquiryFilter:
     now: datetime | None = None        # age is measured to this instant (default: now)
 
 
-class PageTokenError(ValueError):
-    """The page token was not issued by this service."""
-
-
-def encode_token(received_at: str, inquiry_id: str) -> str:
-    raw = json.dumps([received_at, inquiry_id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_token(token: str) -> tuple[str, str]:
-    try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        received_at, inquiry_id = json.loads(raw)
-        moment = datetime.fromisoformat(str(received_at))
-        if moment.tzinfo is None or not 1900 <= moment.year <= 2999:
-            raise ValueError("not a time this service issued")
-        moment.astimezone(UTC)
-        UUID(str(inquiry_id))
-        return str(received_at), str(inquiry_id)
-    except (ValueError, TypeError, OverflowError) as error:
-        raise PageTokenError("page_token is not valid") from error
+def inquiry_position(values: list[Any]) -> tuple[str, str]:
+    """Where the next page of inquiries starts: (received_at, inquiry_id) of the last one."""
+    received_at, inquiry_id = values
+    moment = datetime.fromisoformat(str(received_at))
+    if moment.tzinfo is None or not 1900 <= moment.year <= 2999:
+        raise ValueError("not a time this service issued")
+    moment.astimezone(UTC)
+    UUID(str(inquiry_id))
+    return str(received_at), str(inquiry_id)
 
 
 def month_bounds(month: str, zone: str) -> tuple[datetime, datetime]:
@@ -529,8 +517,9 @@ CREATE TABLE IF NOT EXISTS {t("contact_attempt_view")} (
         total = self.db.query(f"SELECT COUNT(*) FROM {table} WHERE {clause}", params)[0][0]
         page_params = list(params)
         page_clause = clause
-        if page_token:
-            received_at, inquiry_id = decode_token(page_token)
+        after = page_tokens.decode(page_token, inquiry_position)
+        if after is not None:
+            received_at, inquiry_id = after
             page_clause += " AND (received_at < ? OR (received_at = ? AND inquiry_id < ?))"
             moment = self.time_to_sql(received_at)
             page_params.extend([moment, moment, inquiry_id])
@@ -543,7 +532,7 @@ CREATE TABLE IF NOT EXISTS {t("contact_attempt_view")} (
         if len(views) > page_size:
             views = views[:page_size]
             last = views[-1]
-            next_token = encode_token(last["received_at"], last["inquiry_id"])
+            next_token = page_tokens.encode([last["received_at"], last["inquiry_id"]])
         return views, next_token, int(total)
 
     # ----- queues and workload -----

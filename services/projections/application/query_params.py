@@ -13,8 +13,6 @@ result, so it is refused instead.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 import re
@@ -22,6 +20,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
+from madoguchi import page_tokens
 from madoguchi.errors import InvalidField
 from services.projections.application.read_models import Param, QuerySpec
 
@@ -210,26 +209,24 @@ def _fingerprint(query: str, params: Mapping[str, Any]) -> str:
 def encode_page_token(query: str, params: Mapping[str, Any], offset: int) -> str:
     """An opaque token for the page starting at ``offset`` of ``query`` with ``params``
     (the checked parameters from ``check_params``)."""
-    body = json.dumps({"h": _fingerprint(query, params), "o": offset}, separators=(",", ":"))
-    return base64.urlsafe_b64encode(body.encode("ascii")).decode("ascii").rstrip("=")
+    return page_tokens.encode([_fingerprint(query, params), offset])
+
+
+def _offset_and_fingerprint(values: list[Any]) -> tuple[int, str]:
+    fingerprint, offset = values
+    if not isinstance(fingerprint, str) or type(offset) is not int \
+            or not 0 <= offset <= MAX_OFFSET:
+        raise ValueError("not a position this service issued")
+    return offset, fingerprint
 
 
 def decode_page_token(token: str, query: str, params: Mapping[str, Any]) -> int:
     """The offset in ``token`` (0 for an empty token); InvalidField on ``page_token`` when
     the token is malformed or was issued for another query or other parameters."""
-    if not token:
+    found = page_tokens.decode(token, _offset_and_fingerprint)
+    if found is None:
         return 0
-    try:
-        if len(token) > 200:
-            raise ValueError("too long")
-        body = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        fingerprint, offset = body["h"], body["o"]
-        if (not isinstance(fingerprint, str) or type(offset) is not int
-                or not 0 <= offset <= MAX_OFFSET):
-            raise ValueError("bad fields")
-    except (ValueError, TypeError, KeyError, binascii.Error):
-        raise InvalidField([("page_token", "is not a page token of this service; start "
-                                           "again without one")]) from None
+    offset, fingerprint = found
     if fingerprint != _fingerprint(query, params):
         raise InvalidField([("page_token", "was issued for a different query or different "
                                            "params; send the same query and params as for "

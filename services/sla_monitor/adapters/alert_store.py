@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from madoguchi.storage.sql import Cursor, SqlDatabase
+from services.sla_monitor.application.delivery import Delivery
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS sla_feed_positions (
@@ -74,18 +74,6 @@ CREATE INDEX IF NOT EXISTS sla_deliveries_due ON sla_deliveries (state, channel,
 ALERT_COLUMNS = ("alert_id", "inquiry_id", "target", "cycle", "team", "state", "level",
                  "reminders", "raised_at", "due_at", "acknowledged_by", "resolution",
                  "priority", "agreement_id", "next_action_at", "facts_json", "version")
-
-
-@dataclass(frozen=True)
-class Delivery:
-    delivery_id: str
-    notification_key: str
-    channel: str
-    address: str
-    subject: str
-    body: str
-    payload: dict[str, Any]
-    attempts: int
 
 
 class AlertStore:

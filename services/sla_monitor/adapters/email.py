@@ -22,7 +22,7 @@ from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
-from services.sla_monitor.adapters.webhook import DeliveryError
+from services.sla_monitor.application.delivery import DeliveryError
 
 FALLBACK_DOMAIN = "madoguchi.invalid"
 # 7bit: non-ASCII bodies get base64 / quoted-printable rather than raw 8-bit bytes.

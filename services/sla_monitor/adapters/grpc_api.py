@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import base64
 import json
+import math
 import queue
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -12,6 +12,7 @@ from uuid import UUID
 
 import grpc
 
+from madoguchi import page_tokens
 from madoguchi.api.sla.v1 import sla_monitor_pb2 as pb
 from madoguchi.api.sla.v1 import sla_monitor_pb2_grpc
 from madoguchi.errors import InvalidField, NotFound
@@ -248,7 +249,7 @@ class SlaMonitorServicer(sla_monitor_pb2_grpc.SlaMonitorServiceServicer):
                                            f"{', '.join(ALERT_STATES)}")])
         if not 0 <= request.page_size <= MAX_PAGE_SIZE:
             raise InvalidField([("page_size", f"must be between 0 and {MAX_PAGE_SIZE}")])
-        before = _decode_token(request.page_token) if request.page_token else None
+        before = page_tokens.decode(request.page_token, _alert_position)
         raised_from = read_time(request, "raised_from")
         raised_to = read_time(request, "raised_to")
         if request.inquiry_id:
@@ -263,7 +264,7 @@ class SlaMonitorServicer(sla_monitor_pb2_grpc.SlaMonitorServiceServicer):
         reply = pb.ListAlertsResponse(alerts=[_alert_row(r) for r in rows[:size]])
         if len(rows) > size:
             last = rows[size - 1]
-            reply.next_page_token = _encode_token(last["raised_at"], last["alert_id"])
+            reply.next_page_token = page_tokens.encode([last["raised_at"], last["alert_id"]])
         return reply
 
     def _detail(self, alert_id: UUID) -> pb.AlertDetail:
@@ -396,13 +397,9 @@ def _feed_message(item: FeedItem) -> pb.FeedItem:
     return message
 
 
-def _encode_token(raised_at: float, alert_id: str) -> str:
-    return base64.urlsafe_b64encode(json.dumps([raised_at, alert_id]).encode()).decode()
-
-
-def _decode_token(token: str) -> tuple[float, str]:
-    try:
-        raised_at, alert_id = json.loads(base64.urlsafe_b64decode(token.encode()))
-        return float(raised_at), str(alert_id)
-    except (ValueError, TypeError):
-        raise InvalidField([("page_token", "was not issued by this service")]) from None
+def _alert_position(values: list[Any]) -> tuple[float, str]:
+    """Where the next page of alerts starts: (raised_at, alert_id) of the last one."""
+    raised_at, alert_id = values
+    if not math.isfinite(float(raised_at)) or not isinstance(alert_id, str):
+        raise ValueError("not a position this service issued")
+    return float(raised_at), alert_id

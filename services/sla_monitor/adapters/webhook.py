@@ -38,8 +38,6 @@ import hashlib
 import hmac
 import http.client
 import json
-import math
-import random
 import re
 import ssl
 import time
@@ -51,22 +49,13 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from services.sla_monitor.application.delivery import DeliveryError
+
 SIGNATURE_PREFIX = "sha256="
 RETRYABLE_STATUSES = frozenset({408, 425, 429})
 _TIMESTAMP = re.compile(r"[0-9]{1,15}", re.ASCII)
 _HEADER_VALUE = re.compile(r"[\x21-\x7e]{1,200}", re.ASCII)
 _MAX_EXCERPT = 200
-
-
-class DeliveryError(Exception):
-    """A message was not delivered; ``retryable`` says whether trying later can help."""
-
-    def __init__(self, message: str, *, retryable: bool, status: int | None = None,
-                 retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retryable = retryable
-        self.status = status              # HTTP status or SMTP reply code, if there was one
-        self.retry_after = retry_after    # seconds the receiver asked us to wait, if it did
 
 
 def is_retryable_status(status: int) -> bool:
@@ -102,21 +91,6 @@ def verify(secret: bytes, timestamp: str, body: bytes, signature: str, *,
         return False
     expected = sign(secret, timestamp, body).encode("ascii")
     return hmac.compare_digest(expected, signature.encode("utf-8", "replace"))
-
-
-def backoff_seconds(attempt: int, base: float = 1.0, cap: float = 300.0, *,
-                    rng: random.Random | None = None) -> float:
-    """Seconds to wait before retry ``attempt`` (1, 2, ...): exponential, full jitter.
-
-    A uniform draw from ``[0, min(cap, base * 2 ** (attempt - 1))]`` (AWS "full jitter")
-    spreads retries of many senders out instead of having them return in step.
-    """
-    if isinstance(attempt, bool) or not isinstance(attempt, int) or attempt < 1:
-        raise ValueError("attempt must be a whole number >= 1")
-    if not (math.isfinite(base) and math.isfinite(cap)) or base < 0 or cap < 0:
-        raise ValueError("base and cap must be finite and >= 0")
-    ceiling = min(cap, base * 2.0 ** min(attempt - 1, 1000))
-    return (rng or random).uniform(0.0, ceiling)
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):

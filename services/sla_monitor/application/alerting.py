@@ -20,11 +20,11 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from madoguchi.background import BackgroundThread
-from services.sla_monitor.adapters.alert_store import AlertStore
+from madoguchi.storage.sql import Cursor, SqlDatabase
 from services.sla_monitor.application.monitor_app import SlaMonitorApplication
 from services.sla_monitor.application.monitor_config import MonitorConfig, OnCall
 from services.sla_monitor.domain.agreement import Agreement
@@ -116,8 +116,38 @@ class WatchHub:
             q.put(None)
 
 
+class AlertRecords(Protocol):
+    """What the feed needs stored: alerts, pending notifications, deliveries, its position."""
+
+    db: SqlDatabase
+
+    def position(self, name: str) -> int: ...
+
+    def save_position(self, cur: Cursor, name: str, position: int) -> None: ...
+
+    def upsert_alert(self, cur: Cursor, row: dict[str, Any]) -> None: ...
+
+    def alert_row(self, alert_id: str) -> dict[str, Any] | None: ...
+
+    def scheduled_alerts(self) -> list[tuple[str, float]]: ...
+
+    def add_pending(self, cur: Cursor, pending_id: str, team: str, channel: str, address: str,
+                    alert_id: str, facts: dict[str, Any], created_at: float) -> None: ...
+
+    def oldest_pending(self) -> float | None: ...
+
+    def ripe_groups(self, cutoff: float) -> list[tuple[str, str, str]]: ...
+
+    def take_group(self, cur: Cursor, team: str, channel: str, address: str
+                   ) -> list[tuple[str, dict[str, Any]]]: ...
+
+    def add_delivery(self, cur: Cursor, delivery_id: str, key: str, team: str, channel: str,
+                     address: str, subject: str, body: str, payload: dict[str, Any],
+                     now: float) -> None: ...
+
+
 class AlertFeed(BackgroundThread):
-    def __init__(self, app: SlaMonitorApplication, store: AlertStore, config: MonitorConfig,
+    def __init__(self, app: SlaMonitorApplication, store: AlertRecords, config: MonitorConfig,
                  *, group_window: float = 10.0, email_enabled: bool = False,
                  clock: Callable[[], datetime] | None = None, batch_size: int = 500,
                  on_config_change: Callable[[], None] | None = None) -> None:

@@ -10,17 +10,53 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any, Protocol
 
 from madoguchi.background import BackgroundThread
-from services.sla_monitor.adapters.alert_store import AlertStore, Delivery
-from services.sla_monitor.adapters.webhook import DeliveryError, backoff_seconds
+from madoguchi.retry import backoff_seconds
 
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Delivery:
+    delivery_id: str
+    notification_key: str
+    channel: str
+    address: str
+    subject: str
+    body: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+class DeliveryError(Exception):
+    """A message was not delivered; ``retryable`` says whether trying later can help."""
+
+    def __init__(self, message: str, *, retryable: bool, status: int | None = None,
+                 retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+        self.status = status              # HTTP status or SMTP reply code, if there was one
+        self.retry_after = retry_after    # seconds the receiver asked us to wait, if it did
+
+
+class DeliveryQueue(Protocol):
+    """The queued deliveries a worker claims and settles (the alert store)."""
+
+    def claim(self, channel: str, now: float, lease_seconds: float, limit: int = 10
+              ) -> list[Delivery]: ...
+
+    def mark_sent(self, delivery_id: str, now: float) -> None: ...
+
+    def mark_failed(self, delivery_id: str, error: str, retry_at: float | None) -> None: ...
+
+
+
 class DeliveryWorker(BackgroundThread):
-    def __init__(self, store: AlertStore, channel: str, send: Callable[[Delivery], None], *,
+    def __init__(self, store: DeliveryQueue, channel: str, send: Callable[[Delivery], None], *,
                  max_attempts: int = 12, lease_seconds: float = 120.0,
                  poll_seconds: float = 0.5, backoff_base: float = 2.0,
                  clock: Callable[[], datetime] | None = None) -> None:

@@ -18,6 +18,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
+from madoguchi.aggregate_change import change_aggregate
 from madoguchi.errors import InvalidField, NotFound, VersionConflict
 from madoguchi.eventstream.save_listeners import SaveListeners
 from madoguchi.servicelevels.terms import AgreementTerms
@@ -171,20 +172,11 @@ class SlaMonitorApplication(SaveListeners, Application[UUID]):
         except AggregateNotFoundError:
             raise NotFound(f"no alert {alert_id}") from None
 
-    def change_alert(self, alert_id: UUID, change: Callable[[Alert], Any],
-                     attempts: int = 5) -> tuple[Alert, Any]:
+    def change_alert(self, alert_id: UUID, change: Callable[[Alert], Any]) -> tuple[Alert, Any]:
         """Apply ``change`` to the newest alert; retry on a concurrent write."""
-        for _ in range(attempts):
-            alert = self.alert(alert_id)
-            result = change(alert)
-            if not alert.pending_events:
-                return alert, result
-            try:
-                self.save(alert)
-            except IntegrityError:
-                continue
-            return alert, result
-        raise VersionConflict(f"alert {alert_id} keeps changing concurrently; retry")
+        done = change_aggregate(self, alert_id, kind=Alert, label=f"alert {alert_id}",
+                                action=change)
+        return done.aggregate, done.result
 
 
 def normalise_on_call(on_call: dict[str, Any]) -> dict[str, Any]:

@@ -8,10 +8,14 @@ only move a row forward in version, so two replicas following the same log agree
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from madoguchi.storage.sql import Cursor, SqlDatabase
+from madoguchi.storage.urls import DatabaseUrl
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS supplier_index_position (
@@ -230,3 +234,22 @@ class EngagementIndex:
             sql += " WHERE " + " AND ".join(where)
         sql += " GROUP BY category, supplier_id"
         return [(r[0], r[1], int(r[2])) for r in self.db.query(sql, params)]
+
+
+def index_database_for(env: dict[str, str] | None) -> SqlDatabase:
+    """The SQL database of the index: the event store's own database.
+
+    With the in-memory (POPO) store, a private temporary SQLite file.
+    """
+    env = {**os.environ, **(env or {})}
+    module = env.get("PERSISTENCE_MODULE", "eventsourcing.popo")
+    if module.endswith("sqlite"):
+        return SqlDatabase(DatabaseUrl(kind="sqlite", path=Path(env["SQLITE_DBNAME"])))
+    if module.endswith("postgres"):
+        return SqlDatabase(DatabaseUrl(
+            kind="postgres", dbname=env.get("POSTGRES_DBNAME", ""),
+            host=env.get("POSTGRES_HOST", "localhost"),
+            port=int(env.get("POSTGRES_PORT", "5432")), user=env.get("POSTGRES_USER", ""),
+            password=env.get("POSTGRES_PASSWORD", ""), schema=env.get("POSTGRES_SCHEMA", "")))
+    path = Path(tempfile.mkdtemp(prefix="madoguchi-supplier-index-")) / "index.db"
+    return SqlDatabase(DatabaseUrl(kind="sqlite", path=path))

@@ -23,7 +23,8 @@ from madoguchi.errors import InvalidField
 from madoguchi.rpc.errors import translate_errors
 from madoguchi.rpc.timestamps import read_time, write_time
 from services.supplier.adapters.identity import caller_supplier
-from services.supplier.application.supplier_app import Meta, SupplierApplication
+from services.supplier.application.app import SupplierApplication
+from services.supplier.application.base import Meta
 from services.supplier.application.views import (
     ContactView,
     ContractView,

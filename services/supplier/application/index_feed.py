@@ -12,12 +12,12 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from eventsourcing.application import Application
 
 from madoguchi.background import BackgroundThread
-from services.supplier.adapters.engagement_index import EngagementIndex
+from madoguchi.storage.sql import Cursor, SqlDatabase
 from services.supplier.domain.contract import Contract
 from services.supplier.domain.engagement import Engagement
 from services.supplier.domain.penalty import PenaltyLedger
@@ -35,8 +35,51 @@ def epoch_us(at: datetime) -> int:
     return round(at.timestamp() * 1_000_000)
 
 
+class EngagementRecords(Protocol):
+    """The SQL index the use cases read, and the index feed writes (``index_feed``)."""
+
+    db: SqlDatabase
+
+    def position(self, name: str) -> int: ...
+
+    def save_position(self, cur: Cursor, name: str, position: int) -> None: ...
+
+    def upsert_supplier(self, cur: Cursor, supplier_id: str, retired: bool,
+                        version: int) -> None: ...
+
+    def upsert_contract(self, cur: Cursor, contract_id: str, supplier_id: str,
+                        version: int) -> None: ...
+
+    def add_review(self, cur: Cursor, review_id: str, supplier_id: str, held_on: str) -> None: ...
+
+    def add_engagement(self, cur: Cursor, row: dict[str, Any]) -> None: ...
+
+    def set_engagement_status(self, cur: Cursor, engagement_id: str, status: str | None,
+                              version: int) -> None: ...
+
+    def add_penalty_line(self, cur: Cursor, row: dict[str, Any]) -> None: ...
+
+    def supplier_ids(self, include_retired: bool) -> list[str]: ...
+
+    def contract_ids(self, supplier_id: str = "") -> list[str]: ...
+
+    def review_ids(self, supplier_id: str) -> list[str]: ...
+
+    def engagements(self, *, supplier_id: str = "", status: str = "", coverage: str = "",
+                    inquiry_id: str = "", after: tuple[int, str] | None = None,
+                    limit: int = 50) -> list[dict[str, Any]]: ...
+
+    def open_engagements_of(self, inquiry_id: str) -> list[dict[str, Any]]: ...
+
+    def penalty_lines(self, *, supplier_id: str = "", contract_id: str = "", month: str = "",
+                      engagement_id: str = "") -> list[dict[str, Any]]: ...
+
+    def category_counts(self, since_us: int | None, until_us: int | None
+                        ) -> list[tuple[str, str, int]]: ...
+
+
 class IndexFeed(BackgroundThread):
-    def __init__(self, app: Application[Any], index: EngagementIndex, *,
+    def __init__(self, app: Application[Any], index: EngagementRecords, *,
                  batch_size: int = 500, poll_seconds: float = 1.0) -> None:
         super().__init__("supplier-index")
         self.app = app
