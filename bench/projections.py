@@ -20,7 +20,7 @@ What it does, in order (details and the meaning of every figure: bench/README.md
    WHERE version > 0 AND inquiry_id IN (...)``): e2e = first poll that sees the inquiry
    (at the version the intake reply had) − reply arrival. A plain consumer (no group)
    reads the inquiries topic too, to split e2e into intake → Kafka and Kafka → read model;
-4. when everything is visible, calls ``rebuild(settings, activate=True)`` while the
+4. when everything is visible, calls ``rebuild_projections(settings, activate=True)`` while the
    service keeps running and serving (a thread calls ``GetInquiry`` throughout), checks
    that the service switched to the new generation and that it holds the same inquiries
    (count and rows), and sends a few probe inquiries right after the switch to see how
@@ -1031,7 +1031,7 @@ def run(args: argparse.Namespace) -> int:
             f"{counters['dead_letters']}")
 
         # ---------------------------------------------------------------- rebuild
-        from services.projections.application.rebuild import rebuild
+        from services.projections.main import rebuild_projections
 
         rebuilds: list[dict[str, Any]] = []
         probe: tuple[list[threading.Thread], int] | None = None
@@ -1046,8 +1046,9 @@ def run(args: argparse.Namespace) -> int:
             cpu_before = cpu_seconds(pid)
             wall_started = time.perf_counter()
             with timed_projector_class(timer):
-                outcome = rebuild(settings, activate=True, note=f"bench rebuild {repeat + 1}",
-                                  progress=lambda line: log(f"rebuild: {line.strip()}"))
+                outcome = rebuild_projections(
+                    settings, activate=True, note=f"bench rebuild {repeat + 1}",
+                    progress=lambda line: log(f"rebuild: {line.strip()}"))
             returned = time.perf_counter()
             cpu_rebuild = cpu_seconds(pid) - cpu_before
             switched = wait_until(lambda n=outcome.generation: service.generation.number == n,

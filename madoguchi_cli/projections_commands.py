@@ -125,9 +125,9 @@ def run_projections_command(args: argparse.Namespace, settings: Settings) -> int
     from services.projections.adapters.read_model_set import ReadModelSet
 
     if args.action == "rebuild":
-        from services.projections.application.rebuild import rebuild
+        from services.projections.main import rebuild_projections
 
-        result = rebuild(settings, activate=not args.no_activate, note=args.note,
+        result = rebuild_projections(settings, activate=not args.no_activate, note=args.note,
                          progress=lambda line: print(line, flush=True))
         print(f"rebuilt generation {result.generation}: {result.events} messages in "
               f"{result.seconds:.1f} s ({result.events_per_second:.0f}/s)"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from typing import Any
 
 from madoguchi.api.projections.v1 import projections_pb2, projections_pb2_grpc
 from madoguchi.config import Settings
@@ -25,7 +26,10 @@ from services.projections.adapters.dead_letters import DeadLetterPublisher, Dead
 from services.projections.adapters.generations import Generation, Generations
 from services.projections.adapters.grpc_api import InquiryQueryServicer
 from services.projections.adapters.read_model_set import ReadModelSet
+from services.projections.adapters.topic_reader import TopicReader
+from services.projections.application.ports import RebuildParts
 from services.projections.application.projector import Projector
+from services.projections.application.rebuild import RebuildResult, rebuild
 
 GROUP_ID = "madoguchi-projections"
 log = logging.getLogger("madoguchi.projections")
@@ -36,6 +40,22 @@ def projection_topics(settings: Settings) -> list[str]:
     t = settings.topics
     return [t.inquiries, t.contact_attempts, t.sla_signals, t.sla_agreements,
             t.supplier_engagements, t.supplier_registry]
+
+
+def rebuild_projections(settings: Settings, **options: Any) -> RebuildResult:
+    """``rebuild`` over the configured database and topics (``madoguchi projections
+    rebuild``); ``options`` as ``rebuild`` takes them."""
+    db = SqlDatabase(parse_database_url(settings.database_urls["projections"]))
+    parts = RebuildParts(
+        db=db, generations=Generations(db), dead_letters=DeadLetters(db),
+        read_models=lambda number: ReadModelSet(db, number, settings.reporting_time_zone),
+        offsets=lambda consumer: ConsumerOffsets(db, consumer),
+        open_reader=lambda client_id: TopicReader(
+            settings.bootstrap(), projection_topics(settings), client_id=client_id,
+            partitions=settings.topic_partitions,
+            replication_factor=settings.topic_replication_factor,
+            fetch_max_wait_ms=settings.fetch_max_wait_ms))
+    return rebuild(parts, **options)
 
 
 def live_generation(db: SqlDatabase, generations: Generations, zone: str) -> Generation:

@@ -21,8 +21,7 @@ from madoguchi.storage.sql import SqlDatabase
 from madoguchi.storage.urls import parse_database_url
 from madoguchi_cli.query_client import QueryClient
 from services.projections.adapters.generations import VIEW_PREFIX
-from services.projections.application.rebuild import rebuild
-from services.projections.main import ProjectionsService
+from services.projections.main import ProjectionsService, rebuild_projections
 from tests.integration import reporting_events as ev
 from tests.integration.system import RunningSystem, eventually
 
@@ -207,7 +206,7 @@ def test_redelivered_and_replayed_messages_change_no_read_model(
     assert reporting.snapshot() == before
 
     # A rebuild replays every topic from offset 0 into a new generation: the same again.
-    result = rebuild(reporting.system.settings)
+    result = rebuild_projections(reporting.system.settings)
     eventually(lambda: reporting.service.generation.number == result.generation, timeout=30)
     assert result.events == 3 * len(reporting.events.events)
     assert reporting.snapshot() == before
@@ -228,7 +227,7 @@ def test_a_rebuild_serves_the_old_generation_until_the_new_one_takes_over(
     asker = threading.Thread(target=keep_asking)
     asker.start()
     try:
-        result = rebuild(reporting.system.settings, note="test")
+        result = rebuild_projections(reporting.system.settings, note="test")
         eventually(lambda: reporting.service.generation.number == result.generation)
     finally:
         stop.set()

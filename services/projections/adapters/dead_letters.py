@@ -11,7 +11,6 @@ recognise a repeat by the ``madoguchi-dlq-source`` header.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,21 +19,9 @@ from kafka import KafkaProducer
 from madoguchi.background import BackgroundThread
 from madoguchi.eventstream.kafka_settings import producer_config
 from madoguchi.storage.sql import Cursor, SqlDatabase
+from services.projections.application.ports import DeadLetter
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class DeadLetter:
-    cluster_id: str
-    topic: str
-    partition: int
-    offset: int
-    consumer: str
-    reason: str
-    event_type: str
-    key: bytes | None
-    value: bytes | None
 
 
 class DeadLetters:

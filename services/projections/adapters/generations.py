@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 
 from madoguchi.storage.offsets import ConsumerOffsets
 from madoguchi.storage.sql import Cursor, SqlDatabase
+from services.projections.application.ports import ACTIVE, BUILDING, BUILT, RETIRED
 
 VIEW_PREFIX = "report_v1_"
-ACTIVE, BUILDING, BUILT, RETIRED = "ACTIVE", "BUILDING", "BUILT", "RETIRED"
 DROPPED = "DROPPED"   # its tables are gone; the row stays so its number is never reused
 REPORTING_ROLE = "madoguchi_reporting"   # PostgreSQL: granted SELECT on the views only
 

@@ -22,8 +22,7 @@ from madoguchi.eventstream.batches import StoredPositions
 from madoguchi.jsonable import jsonable
 from madoguchi.storage.offsets import ConsumerOffsets
 from madoguchi.storage.sql import Cursor
-from services.projections.adapters.dead_letters import DeadLetter, DeadLetters
-from services.projections.adapters.read_model_set import ReadModelSet
+from services.projections.application.ports import DeadLetter, DeadLetterStore, ReadModels
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +57,8 @@ class _EventFailed(Exception):
 class Projector(StoredPositions):
     """A ``BatchHandler`` over one generation's read models."""
 
-    def __init__(self, models: ReadModelSet, offsets: ConsumerOffsets,
-                 dead_letters: DeadLetters, catalog: SchemaCatalog | None = None) -> None:
+    def __init__(self, models: ReadModels, offsets: ConsumerOffsets,
+                 dead_letters: DeadLetterStore, catalog: SchemaCatalog | None = None) -> None:
         self.models = models
         self.offsets = offsets
         self.dead_letters = dead_letters

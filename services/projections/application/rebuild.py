@@ -15,14 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from madoguchi.config import Settings
-from madoguchi.storage.offsets import ConsumerOffsets
-from madoguchi.storage.sql import SqlDatabase
-from madoguchi.storage.urls import parse_database_url
-from services.projections.adapters.dead_letters import DeadLetters
-from services.projections.adapters.generations import RETIRED, Generations
-from services.projections.adapters.read_model_set import ReadModelSet
-from services.projections.adapters.topic_reader import TopicReader
+from services.projections.application.ports import RETIRED, RebuildParts
 from services.projections.application.projector import Projector
 
 
@@ -39,7 +32,7 @@ class RebuildResult:
         return self.events / self.seconds if self.seconds > 0 else 0.0
 
 
-def rebuild(settings: Settings, *, activate: bool = True, note: str = "rebuild",
+def rebuild(parts: RebuildParts, *, activate: bool = True, note: str = "rebuild",
             progress: Callable[[str], None] = lambda line: None,
             max_lag_to_finish: int = 0) -> RebuildResult:
     """Fill a new generation from the topics and (unless ``activate`` is False) switch to it.
@@ -47,21 +40,15 @@ def rebuild(settings: Settings, *, activate: bool = True, note: str = "rebuild",
     ``max_lag_to_finish``: messages still unread that are acceptable at the switch (the
     live service reads the rest from the new generation's offsets).
     """
-    from services.projections.main import projection_topics
-
-    db = SqlDatabase(parse_database_url(settings.database_urls["projections"]))
+    db = parts.db
     try:
-        generations = Generations(db)
+        generations = parts.generations
         previous = generations.active()
         generation = generations.create(note)
-        models = ReadModelSet(db, generation.number, settings.reporting_time_zone)
-        offsets = ConsumerOffsets(db, generation.consumer)
-        projector = Projector(models, offsets, DeadLetters(db))
-        reader = TopicReader(settings.bootstrap(), projection_topics(settings),
-                             client_id=f"projections-rebuild-g{generation.number}",
-                             partitions=settings.topic_partitions,
-                             replication_factor=settings.topic_replication_factor,
-                             fetch_max_wait_ms=settings.fetch_max_wait_ms)
+        models = parts.read_models(generation.number)
+        offsets = parts.offsets(generation.consumer)
+        projector = Projector(models, offsets, parts.dead_letters)
+        reader = parts.open_reader(f"projections-rebuild-g{generation.number}")
         progress(f"building generation {generation.number} from {len(reader.partitions)} "
                  f"partitions (serving: {previous.number if previous else 'none'})")
         started = time.monotonic()
