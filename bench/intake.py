@@ -52,6 +52,7 @@ from latency_stats import ms, percentile, summarize  # noqa: E402  (bench/, besi
 
 from madoguchi.api.intake.v1 import intake_pb2, intake_pb2_grpc  # noqa: E402
 from madoguchi.api.projections.v1 import projections_pb2, projections_pb2_grpc  # noqa: E402
+from madoguchi.rpc.channels import open_channel  # noqa: E402
 
 DEFAULT_INTAKE_PORT = 50051
 DEFAULT_PROJECTIONS_PORT = 50052
@@ -310,7 +311,7 @@ class E2EProber:
             self._cond.notify()
 
     def _worker(self) -> None:
-        channel = grpc.insecure_channel(self._target, options=CHANNEL_OPTIONS)
+        channel = open_channel(self._target, options=CHANNEL_OPTIONS)
         stub = projections_pb2_grpc.InquiryQueryServiceStub(channel)
         try:
             while (probe := self._next()) is not None:
@@ -413,7 +414,7 @@ def run_client(
     seed: int,
 ) -> None:
     rng = random.Random(seed * 1000 + index)
-    channel = grpc.insecure_channel(target, options=CHANNEL_OPTIONS)
+    channel = open_channel(target, options=CHANNEL_OPTIONS)
     stub = intake_pb2_grpc.IntakeServiceStub(channel)
     try:
         while not control.stop.is_set():
@@ -625,7 +626,7 @@ def log(message: str) -> None:
 
 
 def _wait_ready(target: str, timeout_s: float) -> bool:
-    channel = grpc.insecure_channel(target, options=CHANNEL_OPTIONS)
+    channel = open_channel(target, options=CHANNEL_OPTIONS)
     try:
         grpc.channel_ready_future(channel).result(timeout=timeout_s)
         return True

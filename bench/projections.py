@@ -103,6 +103,7 @@ from madoguchi.api.intake.v1 import intake_pb2, intake_pb2_grpc  # noqa: E402
 from madoguchi.api.projections.v1 import projections_pb2, projections_pb2_grpc  # noqa: E402
 from madoguchi.broker import EmbeddedBroker  # noqa: E402
 from madoguchi.config import Settings  # noqa: E402
+from madoguchi.rpc.channels import open_channel  # noqa: E402
 from madoguchi.storage.urls import parse_database_url  # noqa: E402
 
 AGREEMENT_ID = "citizen-standard"
@@ -655,7 +656,7 @@ def followup(stub: intake_pb2_grpc.IntakeServiceStub, item: Item, step: str,
 
 def run_client(address: str, load: Load, client: int) -> None:
     rng = random.Random(load.seed * 1000 + client)
-    channel = grpc.insecure_channel(address)
+    channel = open_channel(address)
     stub = intake_pb2_grpc.IntakeServiceStub(channel)
     try:
         while (task := load.schedule.take()) is not None:

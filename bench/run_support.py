@@ -32,6 +32,7 @@ from madoguchi.broker import EmbeddedBroker
 from madoguchi.config import AlertSettings, Settings, Topics
 from madoguchi.eventstream.topics import ensure_topics
 from madoguchi.localports import free_port
+from madoguchi.rpc.channels import open_channel
 from madoguchi.storage.urls import parse_database_url
 
 _ROOT = Path(__file__).resolve().parent.parent
@@ -382,7 +383,7 @@ class InProcessServices:
         return [name for name, c in consumers.items() if not c.assigned.is_set()]
 
     def channel(self, address: str) -> grpc.Channel:
-        channel = grpc.insecure_channel(address)
+        channel = open_channel(address)
         self.channels.append(channel)
         return channel
 

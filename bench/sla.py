@@ -85,6 +85,7 @@ from madoguchi.broker import EmbeddedBroker, terminate  # noqa: E402
 from madoguchi.eventstream.avro import default_catalog  # noqa: E402
 from madoguchi.eventstream.records import event_headers, event_id_for  # noqa: E402
 from madoguchi.eventstream.topics import ensure_topics  # noqa: E402
+from madoguchi.rpc.channels import open_channel  # noqa: E402
 from madoguchi.storage.urls import parse_database_url  # noqa: E402
 
 AGREEMENT_ID = "bench-24x7"
@@ -286,7 +287,7 @@ def produce(bootstrap: str, topic: str, inquiries: int, window_start: float, spr
 def wait_applied(address: str, load: Load, monitor: Monitor, timeout: float,
                  db: DbReader) -> bool:
     """Until GetInquiryClocks knows the last inquiry of every partition."""
-    channel = grpc.insecure_channel(address)
+    channel = open_channel(address)
     stub = sla_monitor_pb2_grpc.SlaMonitorServiceStub(channel)
     pending = {p: inquiry for p, (_, inquiry) in load.last_of_partition.items()}
     deadline = time.monotonic() + timeout

@@ -95,6 +95,7 @@ from madoguchi.api.supplier.v1 import supplier_pb2, supplier_pb2_grpc  # noqa: E
 from madoguchi.broker import EmbeddedBroker  # noqa: E402
 from madoguchi.config import Settings  # noqa: E402
 from madoguchi.eventstream.avro import default_catalog  # noqa: E402
+from madoguchi.rpc.channels import open_channel  # noqa: E402
 
 AGREEMENT_ID = "bench-supplier-customers"
 SUPPLIER_ID = "bench-sakura-facility"
@@ -282,7 +283,7 @@ def escalate_one(stub: intake_pb2_grpc.IntakeServiceStub, item: Escalation, run_
 
 def run_client(address: str, load: Load, client: int, seed: int) -> None:
     rng = random.Random(seed * 1000 + client)
-    channel = grpc.insecure_channel(address)
+    channel = open_channel(address)
     stub = intake_pb2_grpc.IntakeServiceStub(channel)
     try:
         while (item := load.take()) is not None:

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from madoguchi.config import Settings
+from madoguchi.rpc.channels import open_channel
 
 
 def add_projections_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -84,7 +85,7 @@ def run_report_command(args: argparse.Namespace, settings: Settings) -> int:
             print(f"madoguchi report: cannot read {args.what_if}: {error}", file=sys.stderr)
             return 2
     address = args.projections or settings.address("projections")
-    with grpc.insecure_channel(address) as channel:
+    with open_channel(address) as channel:
         client = QueryClient(channel)
         try:
             if not client.rows("agreements", {"agreement_id": args.agreement}):

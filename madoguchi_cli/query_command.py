@@ -31,6 +31,7 @@ from grpc_status import rpc_status
 
 from madoguchi.api.projections.v1 import read_models_pb2 as pb
 from madoguchi.api.projections.v1 import read_models_pb2_grpc
+from madoguchi.rpc.channels import open_channel
 from madoguchi_cli.query_client import CALL_TIMEOUT, QueryClient
 from madoguchi_cli.watch import ensure_utf8
 
@@ -237,7 +238,7 @@ def run_query_command(args: argparse.Namespace, default_address: str) -> int:
         print("madoguchi query: name a query, or --list to see them", file=sys.stderr)
         return 2
     address = args.projections or default_address
-    channel = grpc.insecure_channel(address)
+    channel = open_channel(address)
     try:
         stub = read_models_pb2_grpc.ReadModelQueryServiceStub(channel)
         with _output(args.output, args.bom) as out:

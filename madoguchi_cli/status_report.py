@@ -16,6 +16,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from madoguchi.api.ops.v1 import status_pb2, status_pb2_grpc
 from madoguchi.config import SERVICES, Settings
+from madoguchi.rpc.channels import open_channel
 
 
 def _age(seconds: float) -> str:
@@ -24,7 +25,7 @@ def _age(seconds: float) -> str:
 
 def health_of(address: str, timeout: float = 1.0) -> str:
     """SERVING, NOT_SERVING (answers, but a consumer is blind) or DOWN."""
-    with grpc.insecure_channel(address) as channel:
+    with open_channel(address) as channel:
         try:
             reply = health_pb2_grpc.HealthStub(channel).Check(
                 health_pb2.HealthCheckRequest(service=""), timeout=timeout)
@@ -34,7 +35,7 @@ def health_of(address: str, timeout: float = 1.0) -> str:
 
 
 def status_of(address: str, timeout: float = 2.0) -> status_pb2.GetStatusResponse | None:
-    with grpc.insecure_channel(address) as channel:
+    with open_channel(address) as channel:
         try:
             return status_pb2_grpc.ServiceStatusStub(channel).GetStatus(
                 status_pb2.GetStatusRequest(), timeout=timeout)

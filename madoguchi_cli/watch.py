@@ -35,6 +35,7 @@ import grpc
 
 from madoguchi.api.sla.v1 import sla_monitor_pb2 as pb
 from madoguchi.api.sla.v1 import sla_monitor_pb2_grpc
+from madoguchi.rpc.channels import open_channel
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 RETRYABLE = frozenset({grpc.StatusCode.UNAVAILABLE})
@@ -354,7 +355,7 @@ def run_watch(address: str, *, team: str = "", include_stops: bool = False,
     if timeout is not None and timeout <= 0:
         raise ValueError("timeout must be positive")
     deadline = None if timeout is None else time.monotonic() + timeout
-    channel = grpc.insecure_channel(address)
+    channel = open_channel(address)
     stub = watch_stub(channel)
     names = TeamNames(stub)
     team_id = resolve_team(team, names.refresh())

@@ -15,6 +15,7 @@ import grpc
 
 from madoguchi.api.intake.v1 import intake_pb2_grpc
 from madoguchi.api.sla.v1 import sla_monitor_pb2 as sla_pb2
+from madoguchi.rpc.channels import open_channel
 from madoguchi_cli.demo.live_plan import LIVE_LABELS, live_prefix, plan_live
 from madoguchi_cli.demo.runner import LiveSender, rpc_error
 from madoguchi_cli.demo.scenario import (
@@ -38,7 +39,7 @@ from madoguchi_cli.watch import (
 
 def _monitor_problem(address: str) -> str:
     """Why the live watch cannot run against the SLA monitor at ``address`` ("" if it can)."""
-    channel = grpc.insecure_channel(address)
+    channel = open_channel(address)
     try:
         try:
             grpc.channel_ready_future(channel).result(timeout=MONITOR_READY_SECONDS)
@@ -72,7 +73,7 @@ def _watch_live(address: str, live_ids: dict[str, str], received_at: datetime,
                 seconds: float, say: Callable[[str], None]) -> _WatchResult:
     """Print the feed items of the live inquiries until the first breach or ``seconds``."""
     result = _WatchResult()
-    channel = grpc.insecure_channel(address)
+    channel = open_channel(address)
     stub = watch_stub(channel)
     names = TeamNames(stub)
     names.refresh()
@@ -105,7 +106,7 @@ def _watch_live(address: str, live_ids: dict[str, str], received_at: datetime,
 
 def _hold_clock(address: str, inquiry_id: str, timeout: float = 5.0) -> str:
     """The on-hold inquiry's resolution clock as the monitor reports it ("" if unknown)."""
-    with grpc.insecure_channel(address) as channel:
+    with open_channel(address) as channel:
         stub = watch_stub(channel)
         until = monotonic() + timeout
         clocks = None

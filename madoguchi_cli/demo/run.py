@@ -11,6 +11,7 @@ from typing import TextIO
 import grpc
 
 from madoguchi.api.intake.v1 import intake_pb2_grpc
+from madoguchi.rpc.channels import open_channel
 from madoguchi_cli.demo.live import run_live
 from madoguchi_cli.demo.plan import plan_day, yesterday_in_tokyo
 from madoguchi_cli.demo.runner import Runner
@@ -50,7 +51,7 @@ def run_demo(intake_address: str, *, day: date | None = None, seed: int = 7, siz
     print(f"窓口デモ Madoguchi demo: {day} (Asia/Tokyo), seed {seed} → {intake_address}\n"
           f"  問い合わせ {inquiries} 件 inquiries, 放棄呼 {len(scenarios) - inquiries} 件 "
           f"abandoned calls", file=out, flush=True)
-    channel = grpc.insecure_channel(intake_address)
+    channel = open_channel(intake_address)
     try:
         try:
             grpc.channel_ready_future(channel).result(timeout=READY_TIMEOUT_SECONDS)

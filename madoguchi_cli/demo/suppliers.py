@@ -35,6 +35,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from madoguchi.api.intake.v1 import intake_pb2 as ipb
 from madoguchi.api.supplier.v1 import supplier_pb2 as spb
 from madoguchi.api.supplier.v1 import supplier_pb2_grpc as spb_grpc
+from madoguchi.rpc.channels import open_channel
 from madoguchi_cli.demo.scenario import TOKYO
 
 OPERATOR = "kcc-operator"
@@ -463,7 +464,7 @@ def run_supplier_demo(intake: Any, supplier_address: str, day: date, out: TextIO
     def say(text: str) -> None:
         print(text, file=out, flush=True)
 
-    channel = grpc.insecure_channel(supplier_address)
+    channel = open_channel(supplier_address)
     try:
         try:
             grpc.channel_ready_future(channel).result(timeout=3.0)

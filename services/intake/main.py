@@ -8,7 +8,7 @@ from collections.abc import Callable
 from madoguchi.api.intake.v1 import intake_pb2, intake_pb2_grpc
 from madoguchi.config import Settings, Topics
 from madoguchi.eventstream.consumer import PartitionConsumer
-from madoguchi.eventstream.relay import LeaderLock, OutboxRelay
+from madoguchi.eventstream.service_relay import relay_metrics, service_relay
 from madoguchi.rpc.process import serve_until_signalled
 from madoguchi.rpc.server import GrpcServer
 from madoguchi.storage.offsets import ConsumerOffsets
@@ -41,15 +41,10 @@ class IntakeService:
         self.settings = settings
         url = parse_database_url(settings.database_urls["intake"])
         self.app = IntakeApplication(env=url.eventsourcing_env())
-        self.relay = OutboxRelay(
-            self.app, make_router(settings.topics), bootstrap=settings.bootstrap(),
+        self.relay = service_relay(
+            self.app, make_router(settings.topics), settings, url,
             topics=[settings.topics.inquiries, settings.topics.contact_attempts],
-            partitions=settings.topic_partitions,
-            replication_factor=settings.topic_replication_factor, name="intake-relay",
-            leader_lock=LeaderLock(url.psycopg_conninfo(), RELAY_LOCK_KEY)
-            if url.is_postgres else None,
-        )
-        self.app.add_listener(self.relay.wake)
+            name="intake-relay", lock_key=RELAY_LOCK_KEY)
         # The engagement consumer's offsets live in the intake database itself.
         self.db = SqlDatabase(url)
         self.engagements = EngagementConsumer(self.app, ConsumerOffsets(self.db, CONSUMER_NAME))
@@ -71,12 +66,7 @@ class IntakeService:
 
     def metrics(self) -> list[tuple[str, str, Callable[[], float]]]:
         return [
-            ("madoguchi_relay_published_total", "events published by this process",
-             lambda: self.relay.published),
-            ("madoguchi_relay_lag_events", "events stored but not yet acknowledged by Kafka",
-             self.relay.lag),
-            ("madoguchi_relay_connected", "1 when the relay holds a Kafka producer",
-             lambda: int(self.relay.connected.is_set())),
+            *relay_metrics(self.relay),
             ("madoguchi_intake_engagement_facts_total",
              "supplier engagement facts newly recorded on inquiries",
              lambda: self.engagements.recorded),

@@ -19,7 +19,7 @@ from pathlib import Path
 from madoguchi.api.sla.v1 import sla_monitor_pb2, sla_monitor_pb2_grpc
 from madoguchi.config import Settings
 from madoguchi.eventstream.consumer import PartitionConsumer
-from madoguchi.eventstream.relay import LeaderLock, OutboxRelay
+from madoguchi.eventstream.service_relay import relay_metrics, service_relay
 from madoguchi.rpc.process import serve_until_signalled
 from madoguchi.rpc.server import GrpcServer
 from madoguchi.storage.sql import SqlDatabase
@@ -99,18 +99,15 @@ class SlaMonitorService:
             partitions=settings.topic_partitions,
             replication_factor=settings.topic_replication_factor)
         topics = SlaTopics(settings.topics.sla_signals, settings.topics.sla_agreements)
-        self.relay = OutboxRelay(
-            self.app, make_router(topics), bootstrap=settings.bootstrap(),
-            topics=[topics.signals, topics.agreements], partitions=settings.topic_partitions,
-            replication_factor=settings.topic_replication_factor, name="sla-relay",
-            leader_lock=LeaderLock(url.psycopg_conninfo(), RELAY_LOCK_KEY)
-            if url.is_postgres else None)
+        self.relay = service_relay(
+            self.app, make_router(topics), settings, url,
+            topics=[topics.signals, topics.agreements], name="sla-relay",
+            lock_key=RELAY_LOCK_KEY)
         alerts = settings.alerts
         self.feed = AlertFeed(self.app, self.alerts, self.config,
                               group_window=alerts.group_window_seconds,
                               email_enabled=bool(alerts.smtp_host), clock=clock,
                               on_config_change=self.refresh_config)
-        self.app.add_listener(self.relay.wake)
         self.app.add_listener(self.feed.wake)
         webhook = WebhookSender(webhook_secret(settings))
         self.senders = [DeliveryWorker(self.alerts, WEBHOOK, lambda d: webhook.send(
@@ -198,8 +195,7 @@ class SlaMonitorService:
              lambda: sum(s.sent for s in self.senders)),
             ("madoguchi_sla_delivery_failures_total", "failed delivery attempts",
              lambda: sum(s.failed_attempts for s in self.senders)),
-            ("madoguchi_relay_lag_events", "events stored but not yet acknowledged by Kafka",
-             self.relay.lag),
+            *relay_metrics(self.relay),
             ("madoguchi_sla_held_timers",
              "timers due but held until their partition is read that far",
              lambda: self._counts()[1]),

@@ -10,7 +10,7 @@ import grpc
 from madoguchi.api.supplier.v1 import supplier_pb2, supplier_pb2_grpc
 from madoguchi.config import Settings
 from madoguchi.eventstream.consumer import PartitionConsumer
-from madoguchi.eventstream.relay import LeaderLock, OutboxRelay
+from madoguchi.eventstream.service_relay import relay_metrics, service_relay
 from madoguchi.rpc.process import serve_until_signalled
 from madoguchi.rpc.server import GrpcServer
 from madoguchi.storage.sql import SqlDatabase
@@ -50,13 +50,10 @@ class SupplierService:
         url = parse_database_url(settings.database_urls["supplier"])
         self.db = SqlDatabase(url)   # the index, offsets and rejected messages
         self.app = build_application(url.eventsourcing_env(), clock=clock, db=self.db)
-        self.relay = OutboxRelay(
-            self.app, make_router(topics), bootstrap=settings.bootstrap(),
+        self.relay = service_relay(
+            self.app, make_router(topics), settings, url,
             topics=[topics.supplier_engagements, topics.supplier_registry],
-            partitions=settings.topic_partitions,
-            replication_factor=settings.topic_replication_factor, name="supplier-relay",
-            leader_lock=LeaderLock(url.psycopg_conninfo(), RELAY_LOCK_KEY)
-            if url.is_postgres else None)
+            name="supplier-relay", lock_key=RELAY_LOCK_KEY)
         # Escalations (inquiries) open engagements; SLA signals of supplier clocks
         # accrue penalties. Offsets are kept in this service's own database.
         self.handler = SupplierStreamHandler(self.app, self.db, topics)
@@ -67,7 +64,6 @@ class SupplierService:
             partitions=settings.topic_partitions,
             replication_factor=settings.topic_replication_factor)
         self.expiry = ExpiryWatcher(self.app)
-        self.app.add_listener(self.relay.wake)
         names = [supplier_pb2.DESCRIPTOR.services_by_name[n].full_name for n in SERVICE_NAMES]
         self.grpc = GrpcServer(address or settings.address("supplier"), names, self._register,
                                consumers=lambda: [self.consumer], name="supplier")
@@ -80,12 +76,7 @@ class SupplierService:
 
     def metrics(self) -> list[tuple[str, str, Callable[[], float]]]:
         return [
-            ("madoguchi_relay_published_total", "events published by this process",
-             lambda: self.relay.published),
-            ("madoguchi_relay_lag_events", "events stored but not yet acknowledged by Kafka",
-             self.relay.lag),
-            ("madoguchi_relay_connected", "1 when the relay holds a Kafka producer",
-             lambda: int(self.relay.connected.is_set())),
+            *relay_metrics(self.relay),
             ("madoguchi_supplier_records_total", "stream records (inquiries, SLA signals) handled",
              lambda: self.consumer.handled),
             ("madoguchi_supplier_records_applied_total",

@@ -22,6 +22,7 @@ from madoguchi.api.sla.v1 import sla_monitor_pb2 as spb
 from madoguchi.api.sla.v1 import sla_monitor_pb2_grpc
 from madoguchi.config import AlertSettings, Settings
 from madoguchi.eventstream.avro import default_catalog
+from madoguchi.rpc.channels import open_channel
 from services.intake.main import IntakeService
 from services.sla_monitor.main import SlaMonitorService
 from tests.integration.requests import receive_request, ts
@@ -65,7 +66,7 @@ class SlaSystem:
         self.group_id = group_id
         self.intake = IntakeService(self.settings, address="127.0.0.1:0")
         self.intake.start()
-        self.intake_channel = grpc.insecure_channel(self.intake.grpc.address)
+        self.intake_channel = open_channel(self.intake.grpc.address)
         self.intake_stub = intake_pb2_grpc.IntakeServiceStub(self.intake_channel)
         self.monitors: list[SlaMonitorService] = []
         self._channels: list[grpc.Channel] = []
@@ -75,8 +76,9 @@ class SlaSystem:
         monitor = SlaMonitorService(self.settings, address="127.0.0.1:0",
                                     group_id=self.group_id, name=name)
         monitor.start()
-        channel = grpc.insecure_channel(monitor.grpc.address)
+        channel = open_channel(monitor.grpc.address)
         self._channels.append(channel)
+        self.monitor_channel = channel
         self.sla_stub = sla_monitor_pb2_grpc.SlaMonitorServiceStub(channel)
         self.monitors.append(monitor)
         if wait:

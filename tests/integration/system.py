@@ -13,6 +13,7 @@ import grpc
 from madoguchi.api.intake.v1 import intake_pb2_grpc
 from madoguchi.api.projections.v1 import projections_pb2_grpc
 from madoguchi.config import AlertSettings, Settings, Topics
+from madoguchi.rpc.channels import open_channel
 from services.intake.main import IntakeService
 from services.projections.main import ProjectionsService
 
@@ -47,7 +48,7 @@ class RunningSystem:
         self.group_id = group_id
         self.intake = IntakeService(settings, address="127.0.0.1:0")
         self.intake.start()
-        self.intake_channel = grpc.insecure_channel(self.intake.grpc.address)
+        self.intake_channel = open_channel(self.intake.grpc.address)
         self.intake_stub = intake_pb2_grpc.IntakeServiceStub(self.intake_channel)
         self.projections: ProjectionsService | None = None
         self.query_stub: Any = None
@@ -57,7 +58,7 @@ class RunningSystem:
         self.projections = ProjectionsService(self.settings, address="127.0.0.1:0",
                                               group_id=self.group_id)
         self.projections.start()
-        self._query_channel = grpc.insecure_channel(self.projections.grpc.address)
+        self._query_channel = open_channel(self.projections.grpc.address)
         self.query_stub = projections_pb2_grpc.InquiryQueryServiceStub(self._query_channel)
         if wait_assigned:
             assert self.projections.consumer.assigned.wait(30), "no partitions assigned"

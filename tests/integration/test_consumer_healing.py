@@ -27,6 +27,7 @@ from madoguchi.eventstream.consumer_status import ConsumerLimits
 from madoguchi.eventstream.kafka_settings import consumer_config
 from madoguchi.eventstream.topics import ensure_topics
 from madoguchi.localports import free_port
+from madoguchi.rpc.channels import open_channel
 from madoguchi.rpc.readiness import CONSUMERS_HEALTH_NAME
 from madoguchi.rpc.server import GrpcServer
 from tests.integration.system import eventually
@@ -149,7 +150,7 @@ def test_health_is_not_serving_while_a_consumer_is_blind_and_serving_again_after
     server.start()
     consumer.start()
     server.set_serving(True)
-    channel = grpc.insecure_channel(server.address)
+    channel = open_channel(server.address)
     status_stub = status_pb2_grpc.ServiceStatusStub(channel)
     try:
         assert consumer.assigned.wait(30)

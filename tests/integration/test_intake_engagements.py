@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4, uuid5
 
-import grpc
 import pytest
 from kafka import KafkaProducer
 
@@ -22,6 +21,7 @@ from madoguchi.api.intake.v1 import intake_pb2 as pb
 from madoguchi.api.intake.v1 import intake_pb2_grpc
 from madoguchi.eventstream.avro import default_catalog
 from madoguchi.eventstream.kafka_settings import producer_config
+from madoguchi.rpc.channels import open_channel
 from madoguchi.storage.sql import SqlDatabase
 from madoguchi.storage.urls import parse_database_url
 from services.intake.adapters.engagement_consumer import CONSUMER_NAME
@@ -174,7 +174,7 @@ def test_a_stream_read_again_from_the_start_records_nothing_twice(
         db.close()
     system.intake = IntakeService(settings, address="127.0.0.1:0")
     system.intake.start()
-    system.intake_channel = grpc.insecure_channel(system.intake.grpc.address)
+    system.intake_channel = open_channel(system.intake.grpc.address)
     system.intake_stub = intake_pb2_grpc.IntakeServiceStub(system.intake_channel)
 
     eventually(lambda: system.intake.engagements.duplicates >= 2)

@@ -21,6 +21,7 @@ from grpc_status import rpc_status
 from madoguchi.api.projections.v1 import read_models_pb2 as pb
 from madoguchi.api.projections.v1 import read_models_pb2_grpc
 from madoguchi.localports import free_port
+from madoguchi.rpc.channels import open_channel
 from madoguchi.rpc.server import GrpcServer
 from madoguchi_cli.query_command import add_query_arguments, run_query_command
 from services.projections.adapters.query_api import (
@@ -93,7 +94,7 @@ def address(catalog: dict[str, tuple[str, QuerySpec]]) -> Iterator[str]:
 
 @pytest.fixture
 def stub(address: str) -> Iterator[read_models_pb2_grpc.ReadModelQueryServiceStub]:
-    channel = grpc.insecure_channel(address)
+    channel = open_channel(address)
     yield read_models_pb2_grpc.ReadModelQueryServiceStub(channel)
     channel.close()
 

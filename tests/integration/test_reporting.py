@@ -17,6 +17,7 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer
 
 from madoguchi.eventstream.kafka_settings import producer_config
+from madoguchi.rpc.channels import open_channel
 from madoguchi.storage.sql import SqlDatabase
 from madoguchi.storage.urls import parse_database_url
 from madoguchi_cli.query_client import QueryClient
@@ -37,7 +38,7 @@ class Reporting:
     def __init__(self, system: RunningSystem) -> None:
         self.system = system
         self.service = system.start_projections()
-        self.channel = grpc.insecure_channel(self.service.grpc.address)
+        self.channel = open_channel(self.service.grpc.address)
         self.client = QueryClient(self.channel)
         self.events = ev.november()
 

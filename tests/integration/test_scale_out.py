@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import grpc
 import pytest
 
 from madoguchi.api.intake.v1 import intake_pb2_grpc
+from madoguchi.rpc.channels import open_channel
 from services.intake.main import IntakeService
 from services.projections.main import ProjectionsService, projection_topics
 from tests.integration.requests import receive_request
@@ -54,7 +54,7 @@ def test_only_one_intake_replica_publishes_and_another_takes_over(
     system.start_projections()
     replica = IntakeService(system.settings, address="127.0.0.1:0")
     replica.start()
-    channel = grpc.insecure_channel(replica.grpc.address)
+    channel = open_channel(replica.grpc.address)
     try:
         stub = intake_pb2_grpc.IntakeServiceStub(channel)
         first = stub.ReceiveInquiry(receive_request()).inquiry.inquiry_id

@@ -256,6 +256,14 @@ def test_bad_on_call_and_alert_requests_are_clear_errors(sla: SlaSystem) -> None
          grpc.StatusCode.INVALID_ARGUMENT, "page_token"),
         (lambda: sla.sla_stub.WhoIsOnCall(spb.WhoIsOnCallRequest(team="nobody")),
          grpc.StatusCode.NOT_FOUND, "nobody"),
+        # A streaming call is guarded like a unary one: bytes that are not a request
+        # (field 1, team, with invalid UTF-8) are the caller's mistake, not INTERNAL.
+        (lambda: list(sla.monitor_channel.unary_stream(
+            "/madoguchi.sla.v1.SlaMonitorService/WatchAlerts")(b"\x0a\x01\xff", timeout=5)),
+         grpc.StatusCode.INVALID_ARGUMENT, "not a valid WatchAlerts message"),
+        (lambda: list(sla.sla_stub.WatchAlerts(spb.WatchAlertsRequest(after_position=-1),
+                                               timeout=5)),
+         grpc.StatusCode.INVALID_ARGUMENT, "after_position"),
     ]
     for call, code, text in cases:
         with pytest.raises(grpc.RpcError) as caught:

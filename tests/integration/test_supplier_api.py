@@ -20,6 +20,7 @@ from grpc_status import rpc_status
 from madoguchi.api.supplier.v1 import supplier_pb2 as pb
 from madoguchi.api.supplier.v1 import supplier_pb2_grpc
 from madoguchi.errors import Unauthenticated
+from madoguchi.rpc.channels import open_channel
 from services.supplier.adapters.identity import SUPPLIER_ID_HEADER, caller_supplier
 from tests.integration.conftest import database_urls
 from tests.integration.system import make_settings
@@ -51,7 +52,7 @@ def supplier(store: str, broker, tmp_path: Path, request: pytest.FixtureRequest
                              suffix)
     service = SupplierService(settings, address="127.0.0.1:0", group_id=f"supplier-{suffix}")
     service.start()
-    channel = grpc.insecure_channel(service.grpc.address)
+    channel = open_channel(service.grpc.address)
     yield SupplierSystem(service, supplier_pb2_grpc.SupplierManagementServiceStub(channel),
                          supplier_pb2_grpc.SupplierPortalServiceStub(channel))
     channel.close()

@@ -29,6 +29,7 @@ from madoguchi.api.sla.v1 import sla_monitor_pb2_grpc as sla_grpc
 from madoguchi.api.supplier.v1 import supplier_pb2 as spb
 from madoguchi.api.supplier.v1 import supplier_pb2_grpc
 from madoguchi.config import Settings
+from madoguchi.rpc.channels import open_channel
 from madoguchi.storage.sql import SqlDatabase
 from madoguchi.storage.urls import parse_database_url
 from services.intake.main import IntakeService
@@ -82,7 +83,7 @@ class SupplierPath:
                                group_id=f"supplier-{self.suffix}")
 
     def _channel(self, service: Any) -> grpc.Channel:
-        channel = grpc.insecure_channel(service.grpc.address)
+        channel = open_channel(service.grpc.address)
         self.channels.append(channel)
         return channel
 

@@ -25,6 +25,7 @@ from madoguchi.api.intake.v1 import intake_pb2_grpc
 from madoguchi.api.projections.v1 import projections_pb2 as qpb
 from madoguchi.api.projections.v1 import projections_pb2_grpc
 from madoguchi.eventstream.avro import default_catalog
+from madoguchi.rpc.channels import open_channel
 from tests.integration.requests import receive_request, ts
 
 TARGET = timedelta(minutes=1)          # demo-fast: first response within 1 minute, 24×7
@@ -49,7 +50,7 @@ class DeskClient:
 
     def __post_init__(self) -> None:
         self._random = random.Random(self.seed)
-        self._channel = grpc.insecure_channel(self.intake)
+        self._channel = open_channel(self.intake)
         self._stub = intake_pb2_grpc.IntakeServiceStub(self._channel)
         self._stop = threading.Event()
         self._sending = threading.Event()
@@ -142,7 +143,7 @@ class DeskClient:
 
 def read_model_ids(projections: str) -> list[str]:
     """Every inquiry id the read model lists (each listed once per inquiry it holds)."""
-    with grpc.insecure_channel(projections) as channel:
+    with open_channel(projections) as channel:
         stub = projections_pb2_grpc.InquiryQueryServiceStub(channel)
         ids: list[str] = []
         token = ""

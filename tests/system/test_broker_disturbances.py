@@ -31,6 +31,7 @@ import pytest
 from madoguchi.api.ops.v1 import status_pb2, status_pb2_grpc
 from madoguchi.broker import EmbeddedBroker
 from madoguchi.localports import free_port
+from madoguchi.rpc.channels import open_channel
 from tests.integration.system import eventually
 from tests.system.desk_client import NOTHING_WRONG, DeskClient, outcome, read_model_ids
 from tests.system.processes import Service
@@ -51,7 +52,7 @@ def desk_env(data: Path, bootstrap: str) -> dict[str, str]:
 
 
 def status(address: str) -> Any:
-    with grpc.insecure_channel(address) as channel:
+    with open_channel(address) as channel:
         return status_pb2_grpc.ServiceStatusStub(channel).GetStatus(
             status_pb2.GetStatusRequest(), timeout=3)
 

@@ -18,6 +18,7 @@ from madoguchi.api.intake.v1 import intake_pb2 as pb
 from madoguchi.api.intake.v1 import intake_pb2_grpc
 from madoguchi.api.projections.v1 import projections_pb2 as qpb
 from madoguchi.api.projections.v1 import projections_pb2_grpc
+from madoguchi.rpc.channels import open_channel
 from tests.conftest import free_port
 from tests.integration.requests import ctx, receive_request
 from tests.integration.system import eventually
@@ -45,8 +46,8 @@ def test_killed_services_lose_and_double_nothing(broker, tmp_path: Path) -> None
     projections = Service("projections", env, tmp_path / "projections.log")
     intake.start()
     projections.start()
-    intake_channel = grpc.insecure_channel(intake.address)
-    query_channel = grpc.insecure_channel(projections.address)
+    intake_channel = open_channel(intake.address)
+    query_channel = open_channel(projections.address)
     stub = intake_pb2_grpc.IntakeServiceStub(intake_channel)
     query = projections_pb2_grpc.InquiryQueryServiceStub(query_channel)
     requests = [receive_request(subject=f"停電中の問い合わせ {n}") for n in range(45)]

@@ -17,13 +17,13 @@ import time
 import urllib.request
 from pathlib import Path
 
-import grpc
 import pytest
 
 from madoguchi.api.projections.v1 import projections_pb2 as qpb
 from madoguchi.api.projections.v1 import projections_pb2_grpc
 from madoguchi.api.sla.v1 import sla_monitor_pb2 as spb
 from madoguchi.api.sla.v1 import sla_monitor_pb2_grpc
+from madoguchi.rpc.channels import open_channel
 from tests.conftest import free_port
 from tests.integration.system import eventually
 
@@ -64,14 +64,14 @@ def stop_up(process: subprocess.Popen[bytes], log: Path) -> None:
 
 
 def total(env: dict[str, str], **filters: object) -> int:
-    with grpc.insecure_channel(f"127.0.0.1:{env['MADOGUCHI_PROJECTIONS_PORT']}") as channel:
+    with open_channel(f"127.0.0.1:{env['MADOGUCHI_PROJECTIONS_PORT']}") as channel:
         stub = projections_pb2_grpc.InquiryQueryServiceStub(channel)
         return stub.ListInquiries(qpb.ListInquiriesRequest(**filters)).total_size  # type: ignore[arg-type]
 
 
 def alert_ids(env: dict[str, str]) -> set[str]:
     address = f"127.0.0.1:{env['MADOGUCHI_SLA_MONITOR_PORT']}"
-    with grpc.insecure_channel(address) as channel:
+    with open_channel(address) as channel:
         stub = sla_monitor_pb2_grpc.SlaMonitorServiceStub(channel)
         listed = stub.ListAlerts(spb.ListAlertsRequest(page_size=500))
         return {a.alert_id for a in listed.alerts}

@@ -14,12 +14,12 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import grpc
 import pytest
 
 from madoguchi.api.intake.v1 import intake_pb2_grpc
 from madoguchi.api.sla.v1 import sla_monitor_pb2 as spb
 from madoguchi.api.sla.v1 import sla_monitor_pb2_grpc
+from madoguchi.rpc.channels import open_channel
 from tests.conftest import free_port
 from tests.integration.requests import receive_request, ts
 from tests.integration.sla_support import fast_terms, signals
@@ -75,7 +75,7 @@ def test_breaches_are_raised_once_when_monitors_are_killed(broker, tmp_path: Pat
     intake.start()
     for monitor in monitors:
         monitor.start()
-    channel = grpc.insecure_channel(intake.address)
+    channel = open_channel(intake.address)
     stub = intake_pb2_grpc.IntakeServiceStub(channel)
 
     def receive(ago: float) -> str:
@@ -95,7 +95,7 @@ def test_breaches_are_raised_once_when_monitors_are_killed(broker, tmp_path: Pat
         second = [receive(ago=45) for _ in range(INQUIRIES)]      # due in ~15 s
         due = datetime.now(UTC) + timedelta(seconds=16)
         survivor = sla_monitor_pb2_grpc.SlaMonitorServiceStub(
-            grpc.insecure_channel(monitors[1].address))
+            open_channel(monitors[1].address))
         for inquiry in second:                                    # its clocks are stored
             eventually(lambda i=inquiry: survivor.GetInquiryClocks(
                 spb.GetInquiryClocksRequest(inquiry_id=i)))

@@ -19,10 +19,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import grpc
 import pytest
 
 from madoguchi.api.ops.v1 import status_pb2, status_pb2_grpc
+from madoguchi.rpc.channels import open_channel
 from tests.integration.system import eventually
 from tests.system.desk_client import NOTHING_WRONG, DeskClient, outcome
 from tests.system.test_launcher import launcher_env, start_up, stop_up
@@ -37,7 +37,7 @@ def address(env: dict[str, str], name: str) -> str:
 
 def service_pid(env: dict[str, str], name: str) -> int:
     """The process behind a service, from its own status (instance = host:pid)."""
-    with grpc.insecure_channel(address(env, name)) as channel:
+    with open_channel(address(env, name)) as channel:
         reply = status_pb2_grpc.ServiceStatusStub(channel).GetStatus(
             status_pb2.GetStatusRequest(), timeout=3)
     return int(reply.instance.rsplit(":", 1)[1])
