@@ -67,8 +67,8 @@ def run_report_command(args: argparse.Namespace, settings: Settings) -> int:
     from madoguchi_cli.query_client import QueryClient
     from madoguchi_cli.query_command import error_lines
     from madoguchi_cli.watch import ensure_utf8
-    from services.projections.adapters.report_fonts import FontNotUsable
-    from services.projections.adapters.report_render import render_html, render_pdf
+    from services.projections.adapters.reports.fonts import FontNotUsable
+    from services.projections.adapters.reports.render import render_html, render_pdf
     from services.projections.application.report_builder import build_monthly_report
 
     ensure_utf8(sys.stderr)
@@ -123,7 +123,7 @@ def run_projections_command(args: argparse.Namespace, settings: Settings) -> int
     from madoguchi.storage.sql import SqlDatabase
     from madoguchi.storage.urls import parse_database_url
     from services.projections.adapters.generations import Generations
-    from services.projections.adapters.read_model_set import ReadModelSet
+    from services.projections.adapters.read_models.read_model_set import ReadModelSet
 
     if args.action == "rebuild":
         from services.projections.main import rebuild_projections

@@ -25,7 +25,7 @@ from services.projections.adapters import query_api
 from services.projections.adapters.dead_letters import DeadLetterPublisher, DeadLetters
 from services.projections.adapters.generations import Generation, Generations
 from services.projections.adapters.grpc_api import InquiryQueryServicer
-from services.projections.adapters.read_model_set import ReadModelSet
+from services.projections.adapters.read_models.read_model_set import ReadModelSet
 from services.projections.adapters.topic_reader import TopicReader
 from services.projections.application.ports import RebuildParts
 from services.projections.application.projector import Projector

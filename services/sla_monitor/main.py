@@ -34,7 +34,7 @@ from services.sla_monitor.adapters.webhook import WebhookSender
 from services.sla_monitor.application.alerting import EMAIL, WEBHOOK, AlertFeed
 from services.sla_monitor.application.clock_keeper import ClockKeeper
 from services.sla_monitor.application.delivery import Delivery, DeliveryWorker
-from services.sla_monitor.application.engagement_model import EngagementClockModel
+from services.sla_monitor.application.engagement_clock_events import EngagementClockEvents
 from services.sla_monitor.application.heartbeat import MonitorWatchdog
 from services.sla_monitor.application.monitor_app import SlaMonitorApplication
 from services.sla_monitor.application.monitor_config import MonitorConfig
@@ -88,7 +88,7 @@ class SlaMonitorService:
         self.engagement_clocks = EngagementClockStore(self.db)
         self.engagement_keeper = ClockKeeper(
             self.app, self.engagement_clocks, self.config,
-            topic=settings.topics.supplier_engagements, model=EngagementClockModel(),
+            topic=settings.topics.supplier_engagements, model=EngagementClockEvents(),
             clock=clock, name="sla-supplier-timers",
             watermarks=StreamWatermarks(settle=settings.alerts.settle_seconds))
         self.engagement_consumer = PartitionConsumer(

@@ -27,7 +27,7 @@ from madoguchi.storage.urls import parse_database_url
 from services.intake.application.service import IntakeApplication
 from services.sla_monitor.adapters.clock_store import ClockStore, EngagementClockStore
 from services.sla_monitor.application.clock_keeper import ClockKeeper
-from services.sla_monitor.application.engagement_model import EngagementClockModel
+from services.sla_monitor.application.engagement_clock_events import EngagementClockEvents
 from services.sla_monitor.application.monitor_app import SlaMonitorApplication
 from services.sla_monitor.application.monitor_config import MonitorConfig
 from services.sla_monitor.application.watermarks import StreamWatermarks
@@ -64,7 +64,7 @@ class Harness:
                                   inquiries_topic=TOPIC, clock=lambda: self.now,
                                   watermarks=watermarks)
         self.suppliers = ClockKeeper(self.app, EngagementClockStore(self.db), self.config,
-                                     topic=ENGAGEMENTS, model=EngagementClockModel(),
+                                     topic=ENGAGEMENTS, model=EngagementClockEvents(),
                                      clock=lambda: self.now)
         self.engagement_log: list[Message] = []
         self.intake = IntakeApplication(env=IN_MEMORY, clock=lambda: self.now)

@@ -16,7 +16,7 @@ from madoguchi.storage.urls import parse_database_url
 from madoguchi_cli.projections_commands import run_projections_command
 from services.projections.adapters.dead_letters import DeadLetters
 from services.projections.adapters.generations import Generations
-from services.projections.adapters.read_model_set import ReadModelSet
+from services.projections.adapters.read_models.read_model_set import ReadModelSet
 from services.projections.main import live_generation
 
 pytestmark = pytest.mark.integration

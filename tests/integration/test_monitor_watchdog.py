@@ -20,7 +20,7 @@ from madoguchi.config import Topics
 from madoguchi.eventstream.avro import default_catalog
 from madoguchi.storage.sql import SqlDatabase
 from madoguchi.storage.urls import parse_database_url
-from services.projections.adapters.read_model_set import ReadModelSet
+from services.projections.adapters.read_models.read_model_set import ReadModelSet
 from services.sla_monitor.adapters.alert_store import AlertStore
 from services.sla_monitor.adapters.publishing import SlaTopics, make_router
 from services.sla_monitor.application.alerting import AlertFeed

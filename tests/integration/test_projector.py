@@ -20,7 +20,7 @@ from madoguchi.storage.offsets import ConsumerOffsets
 from madoguchi.storage.sql import SqlDatabase
 from madoguchi.storage.urls import parse_database_url
 from services.projections.adapters.dead_letters import DeadLetters
-from services.projections.adapters.read_model_set import ReadModelSet
+from services.projections.adapters.read_models.read_model_set import ReadModelSet
 from services.projections.application.projector import Projector
 
 PARTITION = TopicPartition("attempts", 0)

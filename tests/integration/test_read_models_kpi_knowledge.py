@@ -34,8 +34,8 @@ import pytest
 from madoguchi.eventstream.avro import default_catalog
 from madoguchi.jsonable import jsonable
 from madoguchi.storage.sql import SqlDatabase
-from services.projections.adapters.knowledge_model import KnowledgeReadModel
-from services.projections.adapters.kpi_model import KpiReadModel
+from services.projections.adapters.read_models.knowledge import KnowledgeReadModel
+from services.projections.adapters.read_models.kpis import KpiReadModel
 from services.projections.application.read_models import TableNames
 
 CATALOG = default_catalog()

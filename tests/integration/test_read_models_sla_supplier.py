@@ -16,8 +16,8 @@ from uuid import NAMESPACE_URL, uuid5
 import pytest
 
 from madoguchi.storage.sql import SqlDatabase
-from services.projections.adapters.sla_model import SlaReadModel
-from services.projections.adapters.supplier_model import SupplierReadModel
+from services.projections.adapters.read_models.sla import SlaReadModel
+from services.projections.adapters.read_models.suppliers import SupplierReadModel
 from services.projections.application.read_models import QuerySpec, TableNames
 
 NS = uuid5(NAMESPACE_URL, "https://madoguchi.invalid/test/read-models")

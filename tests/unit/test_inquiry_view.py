@@ -43,7 +43,7 @@ from services.intake.domain.values import (
     Status,
     SupplierOutcome,
 )
-from services.projections.adapters.inquiry_model import InquiryReadModel
+from services.projections.adapters.read_models.inquiries.read_model import InquiryReadModel
 from services.projections.application.read_models import TableNames
 from services.projections.domain import inquiry_view
 from tests.unit._support import NOW, make_app, meta, receive_cmd, stored_count

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from services.projections.adapters import report_fonts
-from services.projections.adapters.report_fonts import FontNotUsable, ReportFont
-from services.projections.adapters.report_render import (
+from services.projections.adapters.reports.fonts import FontNotUsable, ReportFont
+from services.projections.adapters.reports.render import (
     build_document,
     document_title,
     render_html,

@@ -24,7 +24,7 @@ from madoguchi.servicelevels.inquiry_clocks import InquiryClocks
 from madoguchi.servicelevels.terms import AgreementTerms, Target
 from services.projections.application.what_if import WhatIfRow, recompute, terms_from_json
 from services.projections.domain.sla_replay import ReplayResult, replay
-from services.sla_monitor.application.inquiry_model import InquiryClockModel
+from services.sla_monitor.application.inquiry_clock_events import InquiryClockEvents
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 SEED = Path(__file__).resolve().parents[2] / "services/sla_monitor/seed/embedded.json"
@@ -296,7 +296,7 @@ def test_now_measures_open_clocks_and_marks_a_passed_breach() -> None:
 
 
 class _MonitorConfig:
-    """What ``InquiryClockModel`` asks of its config, for one agreement version."""
+    """What ``InquiryClockEvents`` asks of its config, for one agreement version."""
 
     def __init__(self, terms: AgreementTerms) -> None:
         self._terms = terms
@@ -312,7 +312,7 @@ class _MonitorConfig:
 
 
 class _MonitorBatch:
-    """What ``InquiryClockModel`` asks of a keeper batch, minus the event store."""
+    """What ``InquiryClockEvents`` asks of a keeper batch, minus the event store."""
 
     def __init__(self, terms: AgreementTerms, now: datetime) -> None:
         self.terms = terms
@@ -329,7 +329,7 @@ class _MonitorBatch:
 def monitor_run(events: list[tuple[str, dict[str, Any]]], t: AgreementTerms
                 ) -> tuple[InquiryClocks | None, list[Stop]]:
     """Apply the events as the monitor's consumer does (records decoded: datetimes)."""
-    model = InquiryClockModel(_MonitorConfig(t))  # type: ignore[arg-type]
+    model = InquiryClockEvents(_MonitorConfig(t))  # type: ignore[arg-type]
     batch = _MonitorBatch(t, datetime(2100, 1, 1, tzinfo=UTC))
     state = None
     for event_type, record in events:

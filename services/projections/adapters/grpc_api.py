@@ -15,13 +15,13 @@ from madoguchi.api.projections.v1 import projections_pb2_grpc
 from madoguchi.errors import InvalidField, NotFound
 from madoguchi.rpc.errors import translate_errors
 from madoguchi.rpc.timestamps import read_time, write_time
-from services.projections.adapters.inquiry_model import (
+from services.projections.adapters.read_models.inquiries.queries import InquiryFilter
+from services.projections.adapters.read_models.inquiries.read_model import InquiryReadModel
+from services.projections.adapters.read_models.inquiries.tables import (
     CHANNELS,
     KINDS,
     SLA_STATES,
     STATUSES,
-    InquiryFilter,
-    InquiryReadModel,
 )
 
 MAX_PAGE_SIZE = 500

@@ -3,7 +3,7 @@
 Queue views need each open inquiry's next deadline, and "what if the targets had been X"
 needs outcomes under other terms. Both must agree with what the SLA monitor measures, so
 the replay drives the monitor's own ``InquiryClocks`` (the shared kernel) with the
-inquiry's events, exactly as the monitor's ``InquiryClockModel.apply`` does:
+inquiry's events, exactly as the monitor's ``InquiryClockEvents.apply`` does:
 
 * each event is applied at its ``occurred_at``; a version at or below the last applied
   one is a redelivery and is skipped; nothing counts before ``InquiryReceived``;
@@ -14,7 +14,7 @@ inquiry's events, exactly as the monitor's ``InquiryClockModel.apply`` does:
   target the new priority lacks is cancelled; one it adds is not started).
 
 The event→clock mapping is repeated from ``services/sla_monitor/application/
-inquiry_model.py`` (``InquiryClockModel.apply`` and ``_received``): that module imports
+inquiry_model.py`` (``InquiryClockEvents.apply`` and ``_received``): that module imports
 the monitor's event-store application and config, so a pure domain cannot import it.
 What the replay does not do: follow ``apply_to_open`` revisions (it runs under one set of
 terms), pick a default agreement for an unknown one, or raise alerts.
@@ -184,7 +184,7 @@ def next_deadline(timeline: Sequence[tuple[str, dict[str, Any]]], terms: Agreeme
     return replay(timeline, terms, agreement_version=agreement_version).next_deadline
 
 
-# ----- receipt (as InquiryClockModel._received, under the given terms) -----
+# ----- receipt (as InquiryClockEvents._received, under the given terms) -----
 
 
 def _received(record: dict[str, Any], terms: AgreementTerms, at: datetime,

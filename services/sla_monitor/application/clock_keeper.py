@@ -1,8 +1,8 @@
 """Run the clocks: follow a stream, and fire each threshold when it is due.
 
-One keeper runs one kind of clocks over one topic; a ``ClockModel`` says what its events
-do to its clocks and what its signals say (``InquiryClockModel``: customer clocks from the
-inquiry stream; ``EngagementClockModel``: supplier clocks from the engagement stream).
+One keeper runs one kind of clocks over one topic; a ``ClockEvents`` says what its events
+do to its clocks and what its signals say (``InquiryClockEvents``: customer clocks from the
+inquiry stream; ``EngagementClockEvents``: supplier clocks from the engagement stream).
 Two paths change clocks, serialised by one lock per keeper:
 
 * the consumer hands over batches of events per partition: each event first raises
@@ -76,7 +76,7 @@ class ClockRows(Protocol):
     def due_times(self, partitions: Iterable[int]) -> list[tuple[str, int, float]]: ...
 
 
-class ClockModel(Protocol):
+class ClockEvents(Protocol):
     """What one kind of clocks does with its events, and what its signals say.
 
     States are ``ClockSet``s (``InquiryClocks``, ``EngagementClocks``): the keeper reads
@@ -136,7 +136,7 @@ class ClockKeeper(BackgroundThread):
 
     def __init__(self, app: SlaMonitorApplication, store: ClockRows, config: MonitorConfig,
                  *, inquiries_topic: str = "", topic: str = "",
-                 model: ClockModel | None = None, catalog: SchemaCatalog | None = None,
+                 model: ClockEvents | None = None, catalog: SchemaCatalog | None = None,
                  clock: Callable[[], datetime] | None = None,
                  name: str = "sla-timers",
                  watermarks: StreamWatermarks | None = None) -> None:
@@ -148,9 +148,9 @@ class ClockKeeper(BackgroundThread):
         self.config = config
         self.topic = topic or inquiries_topic
         if model is None:
-            from services.sla_monitor.application.inquiry_model import InquiryClockModel
-            model = InquiryClockModel(config)
-        self.model: ClockModel = model
+            from services.sla_monitor.application.inquiry_clock_events import InquiryClockEvents
+            model = InquiryClockEvents(config)
+        self.model: ClockEvents = model
         self.catalog = catalog or default_catalog()
         self.clock = clock or (lambda: datetime.now(UTC))
         self.timers = TimerQueue()

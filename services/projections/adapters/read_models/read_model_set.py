@@ -7,11 +7,11 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from madoguchi.storage.sql import SqlDatabase
-from services.projections.adapters.inquiry_model import InquiryReadModel
-from services.projections.adapters.knowledge_model import KnowledgeReadModel
-from services.projections.adapters.kpi_model import KpiReadModel
-from services.projections.adapters.sla_model import SlaReadModel
-from services.projections.adapters.supplier_model import SupplierReadModel
+from services.projections.adapters.read_models.inquiries.read_model import InquiryReadModel
+from services.projections.adapters.read_models.knowledge import KnowledgeReadModel
+from services.projections.adapters.read_models.kpis import KpiReadModel
+from services.projections.adapters.read_models.sla import SlaReadModel
+from services.projections.adapters.read_models.suppliers import SupplierReadModel
 from services.projections.application.read_models import QuerySpec, ReadModel, TableNames
 
 MODEL_CLASSES: tuple[Any, ...] = (InquiryReadModel, SlaReadModel, SupplierReadModel,

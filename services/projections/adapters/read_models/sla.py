@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from madoguchi.storage.sql import Cursor
-from services.projections.adapters.sql_tables import SqlReadModelBase
+from services.projections.adapters.read_models.sql_tables import SqlReadModelBase
 from services.projections.application.read_models import Param, QuerySpec
 from services.projections.domain import sla_facts as f
 from services.projections.domain.periods import PERIODS, period_column

@@ -42,7 +42,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from services.projections.adapters.report_fonts import CSS_FONT_STACK, ReportFont, report_font
+from services.projections.adapters.reports.fonts import CSS_FONT_STACK, ReportFont, report_font
 from services.projections.domain.monthly_report import (
     NO_DATA,
     BreachCause,

@@ -36,8 +36,8 @@ ENGAGEMENT_EVENTS = frozenset({
     "EngagementResolved", "EngagementHandedBack", "EngagementWithdrawn"})
 
 
-class EngagementClockModel:
-    """``ClockModel`` of supplier clocks, one ``EngagementClocks`` per engagement."""
+class EngagementClockEvents:
+    """``ClockEvents`` of supplier clocks, one ``EngagementClocks`` per engagement."""
 
     scope = SUPPLIER
 
@@ -151,4 +151,4 @@ def _is_uuid(text: str) -> bool:
     return True
 
 
-__all__ = ["ENGAGEMENT_EVENTS", "SUPPLIER", "EngagementClockModel"]
+__all__ = ["ENGAGEMENT_EVENTS", "SUPPLIER", "EngagementClockEvents"]

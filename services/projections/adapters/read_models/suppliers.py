@@ -19,7 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from madoguchi.storage.sql import Cursor
-from services.projections.adapters.sql_tables import SqlReadModelBase
+from services.projections.adapters.read_models.sql_tables import SqlReadModelBase
 from services.projections.application.read_models import Param, QuerySpec
 from services.projections.domain import supplier_scorecard as sc
 from services.projections.domain.periods import empty_keys, local_keys

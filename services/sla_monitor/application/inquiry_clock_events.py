@@ -31,8 +31,8 @@ def seconds_text(seconds: float) -> str:
     return f"{max(0.0, seconds):.3f}"
 
 
-class InquiryClockModel:
-    """``ClockModel`` of customer clocks, one ``InquiryClocks`` per inquiry."""
+class InquiryClockEvents:
+    """``ClockEvents`` of customer clocks, one ``InquiryClocks`` per inquiry."""
 
     scope = CUSTOMER
 
@@ -143,4 +143,4 @@ class InquiryClockModel:
             due_at=due_at, raised_at=now, threshold_percent=percent)
 
 
-__all__ = ["AWAITING_SUPPLIER", "CUSTOMER", "InquiryClockModel", "seconds_text"]
+__all__ = ["AWAITING_SUPPLIER", "CUSTOMER", "InquiryClockEvents", "seconds_text"]

@@ -1,0 +1,1 @@
+"""The inquiries read model, in its parts."""
