@@ -13,9 +13,9 @@ inquiry's events, exactly as the monitor's ``InquiryClockEvents.apply`` does:
 * ``InquiryPriorityChanged`` re-targets the *open* clocks (their elapsed time is kept; a
   target the new priority lacks is cancelled; one it adds is not started).
 
-The event→clock mapping is repeated from ``services/sla_monitor/application/
-inquiry_model.py`` (``InquiryClockEvents.apply`` and ``_received``): that module imports
-the monitor's event-store application and config, so a pure domain cannot import it.
+The event→clock mapping is the shared one the monitor runs live
+(``madoguchi.servicelevels.inquiry_clocks``, ``InquiryClocks.apply_event``); only the
+receipt (``_received``: which agreement version and targets) is worked out here.
 What the replay does not do: follow ``apply_to_open`` revisions (it runs under one set of
 terms), pick a default agreement for an unknown one, or raise alerts.
 
