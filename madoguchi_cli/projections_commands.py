@@ -68,7 +68,8 @@ def run_report_command(args: argparse.Namespace, settings: Settings) -> int:
     from madoguchi_cli.query_command import error_lines
     from madoguchi_cli.watch import ensure_utf8
     from services.projections.adapters.reports.fonts import FontNotUsable
-    from services.projections.adapters.reports.render import render_html, render_pdf
+    from services.projections.adapters.reports.html import render_html
+    from services.projections.adapters.reports.pdf import render_pdf
     from services.projections.application.report_builder import build_monthly_report
 
     ensure_utf8(sys.stderr)

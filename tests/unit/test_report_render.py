@@ -16,14 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from services.projections.adapters import report_fonts
+from services.projections.adapters.reports import fonts as report_fonts
+from services.projections.adapters.reports.document import build_document, document_title
 from services.projections.adapters.reports.fonts import FontNotUsable, ReportFont
-from services.projections.adapters.reports.render import (
-    build_document,
-    document_title,
-    render_html,
-    render_pdf,
-)
+from services.projections.adapters.reports.html import render_html
+from services.projections.adapters.reports.pdf import render_pdf
 from services.projections.domain.monthly_report import (
     NO_DATA,
     BreachCause,

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from madoguchi import page_tokens
 from services.projections.adapters.read_models.inquiries.tables import (
@@ -61,13 +60,6 @@ def inquiry_position(values: list[Any]) -> tuple[str, str]:
     return str(received_at), str(inquiry_id)
 
 
-def month_bounds(month: str, zone: str) -> tuple[datetime, datetime]:
-    """The instants where local ``month`` ('YYYY-MM') starts and the next one starts."""
-    year, number = (int(part) for part in month.split("-"))
-    tz = ZoneInfo(zone)
-    start = datetime(year, number, 1, tzinfo=tz)
-    end = datetime(year + (number == 12), number % 12 + 1, 1, tzinfo=tz)
-    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def _page(rows: list[tuple[Any, ...]], offset: int, limit: int | None) -> list[tuple[Any, ...]]:

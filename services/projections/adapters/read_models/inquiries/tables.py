@@ -6,8 +6,9 @@ import json
 import logging
 import time
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from madoguchi.errors import InvalidField
 from madoguchi.storage.sql import Cursor, SqlDatabase
@@ -67,6 +68,15 @@ SIGNAL_EVENTS = frozenset({"SlaWarningReached", "SlaBreached", "SlaClockStopped"
 
 AGREEMENT_EVENTS = frozenset({"AgreementRegistered", "AgreementRevised"})
 
+
+
+def month_bounds(month: str, zone: str) -> tuple[datetime, datetime]:
+    """The instants where local ``month`` ('YYYY-MM') starts and the next one starts."""
+    year, number = (int(part) for part in month.split("-"))
+    tz = ZoneInfo(zone)
+    start = datetime(year, number, 1, tzinfo=tz)
+    end = datetime(year + (number == 12), number % 12 + 1, 1, tzinfo=tz)
+    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 class InquiryTables(SqlReadModelBase):

@@ -6,8 +6,7 @@ from typing import Any
 
 from madoguchi.errors import InvalidField
 from madoguchi.storage.sql import Cursor
-from services.projections.adapters.read_models.inquiries.queries import month_bounds
-from services.projections.adapters.read_models.inquiries.tables import InquiryTables
+from services.projections.adapters.read_models.inquiries.tables import InquiryTables, month_bounds
 from services.projections.domain import sla_replay
 
 
