@@ -17,7 +17,8 @@ from madoguchi.retry import backoff_seconds
 from services.sla_monitor.adapters.email import EmailSender, RecipientsRefused, message_id
 from services.sla_monitor.adapters.webhook import WebhookSender, sign, verify
 from services.sla_monitor.application.delivery import DeliveryError
-from services.sla_monitor.domain.oncall import AlertFacts, Notification
+from services.sla_monitor.domain.oncall.notifications import Notification
+from services.sla_monitor.domain.oncall.routing import AlertFacts
 from tests.integration.loopback_servers import Collector, LoopbackController, Receiver
 
 pytestmark = pytest.mark.integration

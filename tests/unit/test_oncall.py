@@ -13,27 +13,25 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from madoguchi.errors import InvalidField
-from services.sla_monitor.domain.oncall import (
-    AlertFacts,
-    EscalationLevel,
+from services.sla_monitor.domain.oncall.notifications import (
     Grouper,
     Notification,
-    OnCallError,
-    Person,
-    Rotation,
-    RouteRule,
-    Team,
+    notification_key,
+)
+from services.sla_monitor.domain.oncall.plain_data import (
     alert_from_dict,
     alert_to_dict,
-    notification_key,
     person_from_dict,
     person_to_dict,
-    route,
     route_rule_from_dict,
     route_rule_to_dict,
     team_from_dict,
     team_to_dict,
 )
+from services.sla_monitor.domain.oncall.rotation import Rotation
+from services.sla_monitor.domain.oncall.routing import AlertFacts, RouteRule, route
+from services.sla_monitor.domain.oncall.teams import EscalationLevel, Person, Team
+from services.sla_monitor.domain.oncall.validation import OnCallError
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 BERLIN = ZoneInfo("Europe/Berlin")

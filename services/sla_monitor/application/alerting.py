@@ -31,13 +31,10 @@ from services.sla_monitor.domain.agreement import Agreement
 from services.sla_monitor.domain.alert import Alert, ClockSignal
 from services.sla_monitor.domain.directory import Directory
 from services.sla_monitor.domain.monitor_alert import MonitorAlert
-from services.sla_monitor.domain.oncall import (
-    AlertFacts,
-    Notification,
-    Team,
-    alert_from_dict,
-    alert_to_dict,
-)
+from services.sla_monitor.domain.oncall.notifications import Notification
+from services.sla_monitor.domain.oncall.plain_data import alert_from_dict, alert_to_dict
+from services.sla_monitor.domain.oncall.routing import AlertFacts
+from services.sla_monitor.domain.oncall.teams import Team
 
 log = logging.getLogger(__name__)
 FEED_NAME = "alert-feed"

@@ -44,7 +44,7 @@ from services.sla_monitor.application.monitor_config import MonitorConfig
 from services.sla_monitor.application.timer_queue import TimerQueue
 from services.sla_monitor.application.watermarks import StreamWatermarks, WallClock
 from services.sla_monitor.domain.alert import Alert, AlertResolution, ClockSignal, signal_id
-from services.sla_monitor.domain.oncall import AlertFacts
+from services.sla_monitor.domain.oncall.routing import AlertFacts
 
 log = logging.getLogger(__name__)
 COALESCE_SECONDS = 0.015   # batching window of the timer; adds at most this to a signal

@@ -24,7 +24,7 @@ from services.sla_monitor.domain.engagement_clocks import (
     EngagementClocks,
     EngagementOutcome,
 )
-from services.sla_monitor.domain.oncall import AlertFacts
+from services.sla_monitor.domain.oncall.routing import AlertFacts
 
 if TYPE_CHECKING:
     from services.sla_monitor.application.clock_keeper import Batch

@@ -17,7 +17,7 @@ from madoguchi.servicelevels.clock import AWAITING_SUPPLIER, Signal, Stop
 from madoguchi.servicelevels.inquiry_clocks import InquiryClocks
 from madoguchi.servicelevels.terms import AgreementTerms
 from services.sla_monitor.application.monitor_config import MonitorConfig
-from services.sla_monitor.domain.oncall import AlertFacts
+from services.sla_monitor.domain.oncall.routing import AlertFacts
 
 if TYPE_CHECKING:
     from services.sla_monitor.application.clock_keeper import Batch

@@ -25,11 +25,15 @@ from madoguchi.servicelevels.terms import AgreementTerms
 from services.sla_monitor.domain.agreement import Agreement, agreement_uuid
 from services.sla_monitor.domain.alert import Alert
 from services.sla_monitor.domain.directory import DIRECTORY_ID, Directory
-from services.sla_monitor.domain.oncall import (
+from services.sla_monitor.domain.oncall.plain_data import (
     person_from_dict,
+    person_to_dict,
     route_rule_from_dict,
+    route_rule_to_dict,
     team_from_dict,
+    team_to_dict,
 )
+from services.sla_monitor.domain.oncall.teams import heartbeat_from_dict, heartbeat_to_dict
 
 log = logging.getLogger(__name__)
 AGREEMENT_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -181,13 +185,11 @@ class SlaMonitorApplication(SaveListeners, Application[UUID]):
 
 def normalise_on_call(on_call: dict[str, Any]) -> dict[str, Any]:
     """Validate the on-call set-up by parsing it; store it in its canonical plain form."""
-    from services.sla_monitor.domain import oncall
-
     try:
         people = [person_from_dict(p) for p in on_call.get("people") or []]
         teams = [team_from_dict(t) for t in on_call.get("teams") or []]
         routes = [route_rule_from_dict(r) for r in on_call.get("routes") or []]
-        heartbeat = oncall.heartbeat_from_dict(on_call.get("heartbeat"))
+        heartbeat = heartbeat_from_dict(on_call.get("heartbeat"))
     except InvalidField:
         raise
     except (ValueError, TypeError, KeyError, AttributeError) as error:
@@ -205,9 +207,9 @@ def normalise_on_call(on_call: dict[str, Any]) -> dict[str, Any]:
             if person not in person_ids:
                 raise InvalidField([(f"on_call.teams[{team.id}]", f"no person {person!r}")])
     return {
-        "people": [oncall.person_to_dict(p) for p in people],
-        "teams": [oncall.team_to_dict(t) for t in teams],
-        "routes": [oncall.route_rule_to_dict(r) for r in routes],
+        "people": [person_to_dict(p) for p in people],
+        "teams": [team_to_dict(t) for t in teams],
+        "routes": [route_rule_to_dict(r) for r in routes],
         "default_team": default_team,
-        "heartbeat": oncall.heartbeat_to_dict(heartbeat),
+        "heartbeat": heartbeat_to_dict(heartbeat),
     }

@@ -17,17 +17,17 @@ from madoguchi.errors import NotFound
 from madoguchi.servicelevels.terms import AgreementTerms
 from services.sla_monitor.application.monitor_app import SlaMonitorApplication
 from services.sla_monitor.domain.agreement import Agreement
-from services.sla_monitor.domain.oncall import (
-    AlertFacts,
-    HeartbeatReceiver,
-    Person,
-    RouteRule,
-    Team,
-    heartbeat_from_dict,
+from services.sla_monitor.domain.oncall.plain_data import (
     person_from_dict,
-    route,
     route_rule_from_dict,
     team_from_dict,
+)
+from services.sla_monitor.domain.oncall.routing import AlertFacts, RouteRule, route
+from services.sla_monitor.domain.oncall.teams import (
+    HeartbeatReceiver,
+    Person,
+    Team,
+    heartbeat_from_dict,
 )
 
 log = logging.getLogger(__name__)
