@@ -35,7 +35,7 @@ from madoguchi.eventstream.avro import default_catalog
 from madoguchi.jsonable import jsonable
 from madoguchi.storage.sql import SqlDatabase
 from services.projections.adapters.read_models.knowledge import KnowledgeReadModel
-from services.projections.adapters.read_models.kpis import KpiReadModel
+from services.projections.adapters.read_models.kpis.read_model import KpiReadModel
 from services.projections.application.read_models import TableNames
 
 CATALOG = default_catalog()

@@ -17,7 +17,7 @@ import pytest
 
 from madoguchi.storage.sql import SqlDatabase
 from services.projections.adapters.read_models.sla import SlaReadModel
-from services.projections.adapters.read_models.suppliers import SupplierReadModel
+from services.projections.adapters.read_models.suppliers.read_model import SupplierReadModel
 from services.projections.application.read_models import QuerySpec, TableNames
 
 NS = uuid5(NAMESPACE_URL, "https://madoguchi.invalid/test/read-models")

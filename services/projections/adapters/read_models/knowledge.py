@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from madoguchi.storage.sql import Cursor
-from services.projections.adapters.read_models.sql_tables import SqlReadModelBase
+from services.projections.adapters.read_models.sql_tables import SqlReadModelBase, page_slice
 from services.projections.application.read_models import Param, QuerySpec
 from services.projections.domain.faq_candidates import (
     CandidateInquiry,
@@ -59,10 +59,6 @@ def _min_count(params: dict[str, Any]) -> int:
     """``min_count``, default 3; below 1 means 1 (a group has at least one inquiry)."""
     value = params.get("min_count")
     return max(1, 3 if value is None else int(value))
-
-
-def _page(rows: list[tuple[Any, ...]], offset: int, limit: int | None) -> list[tuple[Any, ...]]:
-    return rows[offset:] if limit is None else rows[offset:offset + limit]
 
 
 class KnowledgeReadModel(SqlReadModelBase):
@@ -255,7 +251,7 @@ CREATE INDEX IF NOT EXISTS {t("knowledge_faq_use_entry")}
                  ",".join(sorted(e["categories"])), e["first"], e["last"])
                 for entry, e in entries.items()]
         rows.sort(key=lambda r: (-r[1], r[0]))
-        return _page(rows, offset, limit)
+        return page_slice(rows, offset, limit)
 
     def _inquiries(self, params: dict[str, Any]) -> list[CandidateInquiry]:
         clauses, args = self._range_where(params, "received_at", "local_month")
@@ -280,7 +276,7 @@ CREATE INDEX IF NOT EXISTS {t("knowledge_faq_use_entry")}
         groups = group_candidates(self._inquiries(params), _min_count(params))
         rows = [(g.category, g.normalized_subject, g.count, g.resolved_without_faq, g.escalated,
                  g.sample_subject, ",".join(g.example_inquiry_ids)) for g in groups]
-        return _page(rows, offset, limit)
+        return page_slice(rows, offset, limit)
 
     def _candidate_categories(self, params: dict[str, Any], offset: int, limit: int | None
                               ) -> list[tuple[Any, ...]]:
@@ -288,7 +284,7 @@ CREATE INDEX IF NOT EXISTS {t("knowledge_faq_use_entry")}
         rows = [(c.category, c.inquiries, c.candidates, rate_percent(c.candidates, c.inquiries),
                  c.resolved_without_faq, c.escalated, c.distinct_subjects, c.sample_subject,
                  ",".join(c.example_inquiry_ids)) for c in found]
-        return _page(rows, offset, limit)
+        return page_slice(rows, offset, limit)
 
     # ----- reporting views -----
 

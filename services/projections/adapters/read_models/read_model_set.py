@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from madoguchi.storage.sql import SqlDatabase
 from services.projections.adapters.read_models.inquiries.read_model import InquiryReadModel
 from services.projections.adapters.read_models.knowledge import KnowledgeReadModel
-from services.projections.adapters.read_models.kpis import KpiReadModel
+from services.projections.adapters.read_models.kpis.read_model import KpiReadModel
 from services.projections.adapters.read_models.sla import SlaReadModel
-from services.projections.adapters.read_models.suppliers import SupplierReadModel
+from services.projections.adapters.read_models.suppliers.read_model import SupplierReadModel
 from services.projections.application.read_models import QuerySpec, ReadModel, TableNames
 
 MODEL_CLASSES: tuple[Any, ...] = (InquiryReadModel, SlaReadModel, SupplierReadModel,

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from madoguchi.storage.sql import Cursor
-from services.projections.adapters.read_models.sql_tables import SqlReadModelBase
+from services.projections.adapters.read_models.sql_tables import SqlReadModelBase, page_slice
 from services.projections.application.read_models import Param, QuerySpec
 from services.projections.domain import sla_facts as f
 from services.projections.domain.periods import PERIODS, period_column
@@ -46,10 +46,6 @@ CAUSE_COLUMNS = (
 SHARE_COLUMNS = (
     "month", "agreement_id", "missed", "missed_with_supplier", "late_seconds",
     "supplier_late_seconds", "supplier_share_percent", "supplier_held_seconds")
-
-
-def _page(rows: list[tuple[Any, ...]], offset: int, limit: int | None) -> list[tuple[Any, ...]]:
-    return rows[offset:offset + limit] if limit is not None else rows[offset:]
 
 
 def _seconds(value: Any) -> float | None:
@@ -298,13 +294,13 @@ CREATE INDEX IF NOT EXISTS {t("sla_signal_inquiry")} ON {signal} (inquiry_id)
 
         def run_compliance(params: dict[str, Any], offset: int, limit: int | None
                            ) -> list[tuple]:
-            return _page(self.compliance(params), offset, limit)
+            return page_slice(self.compliance(params), offset, limit)
 
         def run_causes(params: dict[str, Any], offset: int, limit: int | None) -> list[tuple]:
-            return _page(self.breach_causes(params), offset, limit)
+            return page_slice(self.breach_causes(params), offset, limit)
 
         def run_share(params: dict[str, Any], offset: int, limit: int | None) -> list[tuple]:
-            return _page(self.supplier_share(params), offset, limit)
+            return page_slice(self.supplier_share(params), offset, limit)
 
         return [
             QuerySpec(

@@ -61,3 +61,9 @@ class SqlReadModelBase:
 
     def ddl(self) -> str:  # pragma: no cover - every read model overrides it
         raise NotImplementedError
+
+
+def page_slice(rows: list[tuple[Any, ...]], offset: int, limit: int | None
+               ) -> list[tuple[Any, ...]]:
+    """One page of a query's rows: ``limit`` rows from ``offset`` (None: all the rest)."""
+    return rows[offset:] if limit is None else rows[offset:offset + limit]

@@ -21,6 +21,7 @@ from services.projections.adapters.read_models.inquiries.tables import (
     VIEW_COLUMNS,
 )
 from services.projections.adapters.read_models.inquiries.what_if import InquiryWhatIf
+from services.projections.adapters.read_models.sql_tables import page_slice
 from services.projections.application.read_models import Param, QuerySpec
 from services.projections.domain import inquiry_view
 
@@ -60,10 +61,6 @@ def inquiry_position(values: list[Any]) -> tuple[str, str]:
     return str(received_at), str(inquiry_id)
 
 
-
-
-def _page(rows: list[tuple[Any, ...]], offset: int, limit: int | None) -> list[tuple[Any, ...]]:
-    return rows[offset:offset + limit] if limit is not None else rows[offset:]
 
 
 def like_pattern(text: str) -> str:
@@ -314,7 +311,7 @@ class InquiryQueries(InquiryWhatIf):
 
         def run_workload(params: dict[str, Any], offset: int, limit: int | None) -> list[tuple]:
             now = params.get("now") or datetime.now(UTC)
-            return _page(self.workload(params["by"], now, self._filter_from(params)),
+            return page_slice(self.workload(params["by"], now, self._filter_from(params)),
                          offset, limit)
 
         def run_queue(params: dict[str, Any], offset: int, limit: int | None) -> list[tuple]:
@@ -350,7 +347,7 @@ class InquiryQueries(InquiryWhatIf):
                       "the SLA monitor, newest version first",
                       ("agreement_id", "version", "name", "recorded_at"),
                       (Param("agreement_id", help="one agreement, exact"),),
-                      lambda params, offset, limit: _page(self.agreements(
+                      lambda params, offset, limit: page_slice(self.agreements(
                           params.get("agreement_id") or ""), offset, limit)),
             QuerySpec("sla_what_if", "SLA compliance per target and priority as agreed, and "
                       "recomputed as if other terms had applied (nothing stored changes)",
@@ -358,7 +355,8 @@ class InquiryQueries(InquiryWhatIf):
                        "as_agreed_compliance_percent", "what_if_met", "what_if_missed",
                        "what_if_compliance_percent"),
                       what_if_params,
-                      lambda params, offset, limit: _page(self.what_if(params), offset, limit)),
+                      lambda params, offset, limit: page_slice(self.what_if(params), offset,
+                                                               limit)),
         ]
 
     def agreements(self, agreement_id: str = "") -> list[tuple[Any, ...]]:

@@ -1,0 +1,1 @@
+"""The KPI read model, in its parts."""

@@ -1,0 +1,1 @@
+"""The suppliers read model, in its parts."""
