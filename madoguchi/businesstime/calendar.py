@@ -29,219 +29,31 @@ deadlines days ahead, and makes sums exact (business seconds are additive).
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays
-
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-MINUTES_PER_DAY = 24 * 60
-WHOLE_DAY: tuple[tuple[int, int], ...] = ((0, MINUTES_PER_DAY),)
-# Japanese public-office hours (08:30-17:15, Monday to Friday): a safe default for a
-# Japanese service desk; agreements normally state their own hours.
-_OFFICE_DAY = ((8 * 60 + 30, 17 * 60 + 15),)
-OFFICE_HOURS: tuple[tuple[tuple[int, int], ...], ...] = (_OFFICE_DAY,) * 5 + ((), ())
-MAX_IDLE_DAYS = 3653  # ten years without any opening time: the calendar is never open
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_US = timedelta(microseconds=1)
-_TIME = re.compile(r"([0-9]{1,2}):([0-9]{2})")
-_HOURS = re.compile(r" *([^- ]+) *- *([^- ]+) *")
-_MONTH_DAY = re.compile(r"[0-9]{2}-[0-9]{2}")
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_FIELDS = ("time_zone", "weekly_hours", "holiday_country", "holiday_subdivision", "closures")
-
-
-# ----- small parsers -----
-
-
-def _parse_time(text: str) -> int:
-    """Minutes after local midnight for ``HH:MM``; ``24:00`` (1440) is the end of the day."""
-    match = _TIME.fullmatch(text)
-    if match is None:
-        raise ValueError(f"{text} is not a time")
-    hour, minute = int(match[1]), int(match[2])
-    if minute > 59 or hour > 24 or (hour == 24 and minute):
-        raise ValueError(f"{text} is not a time")
-    return hour * 60 + minute
-
-
-def parse_hours(text: str) -> tuple[int, int]:
-    """``"08:30-17:15"`` → ``(510, 1035)``: one opening interval in local minutes.
-
-    The end may be ``24:00``; an interval must not be empty nor run past midnight (an
-    overnight shift is two entries: ``22:00-24:00`` one day, ``00:00-06:00`` the next).
-    """
-    if not isinstance(text, str):
-        raise ValueError(f"{text!r} is not a string like '08:30-17:15'")
-    match = _HOURS.fullmatch(text)
-    if match is None:
-        raise ValueError(f"{text!r} is not like '08:30-17:15'")
-    start, end = _parse_time(match[1]), _parse_time(match[2])
-    if start >= end:
-        raise ValueError(f"{text!r} does not end after it starts")
-    return start, end
-
-
-def format_minute(minute: int) -> str:
-    """``510`` → ``"08:30"``; ``1440`` → ``"24:00"``."""
-    return f"{minute // 60:02d}:{minute % 60:02d}"
-
-
-def _format_hours(interval: tuple[int, int]) -> str:
-    return f"{format_minute(interval[0])}-{format_minute(interval[1])}"
-
-
-class _Invalid(ValueError):
-    """A rule broken by one part of a value; the caller prefixes where the value sits."""
-
-    def __init__(self, where: str, message: str) -> None:
-        self.where = where
-        self.message = message
-        super().__init__(f"{where}: {message}")
-
-
-# ----- closures -----
-
-
-def _parse_closure(start: object, end: object) -> tuple[bool, Any, Any]:
-    """(recurring, first, last): (month, day) tuples, or dates for a one-off closure."""
-    if not isinstance(start, str):
-        raise _Invalid("start", f"{start!r} is not a string")
-    if not isinstance(end, str):
-        raise _Invalid("end", f"{end!r} is not a string")
-    if _MONTH_DAY.fullmatch(start):
-        if not _MONTH_DAY.fullmatch(end):
-            raise _Invalid("end", f"{end!r} must be MM-DD like start {start!r}")
-        bounds = []
-        for name, text in (("start", start), ("end", end)):
-            month, day = int(text[:2]), int(text[3:])
-            try:
-                date(2000, month, day)  # a leap year, so 02-29 is allowed
-            except ValueError:
-                raise _Invalid(name, f"{text!r} is not a month-day") from None
-            bounds.append((month, day))
-        return True, bounds[0], bounds[1]
-    if _DATE.fullmatch(start):
-        if not _DATE.fullmatch(end):
-            raise _Invalid("end", f"{end!r} must be YYYY-MM-DD like start {start!r}")
-        days = []
-        for name, text in (("start", start), ("end", end)):
-            try:
-                days.append(date.fromisoformat(text))
-            except ValueError:
-                raise _Invalid(name, f"{text!r} is not a date") from None
-        if days[1] < days[0]:
-            raise _Invalid("end", f"{end!r} is before start {start!r}")
-        return False, days[0], days[1]
-    raise _Invalid("start", f"{start!r} is neither MM-DD (every year) nor YYYY-MM-DD (once)")
-
-
-@dataclass(frozen=True)
-class Closure:
-    """Whole local days the desk is closed, both ends included.
-
-    ``"MM-DD"`` bounds recur every year and may wrap the year end (``12-29`` to ``01-03``
-    is the Japanese New Year break); ``"YYYY-MM-DD"`` bounds close once.
-    """
-
-    start: str
-    end: str
-    name: str = ""
-
-    def __post_init__(self) -> None:
-        try:
-            recurring, first, last = _parse_closure(self.start, self.end)
-        except _Invalid as error:
-            raise ValueError(f"closure.{error.where}: {error.message}") from None
-        if not isinstance(self.name, str):
-            raise ValueError(f"closure.name: {self.name!r} is not a string")
-        object.__setattr__(self, "_recurring", recurring)
-        object.__setattr__(self, "_first", first)
-        object.__setattr__(self, "_last", last)
-
-    @property
-    def recurring(self) -> bool:
-        """True for a yearly ``MM-DD`` closure."""
-        return self._recurring  # type: ignore[attr-defined,no-any-return]
-
-    def covers(self, day: date) -> bool:
-        """Whether the local date ``day`` falls in this closure."""
-        first, last = self._first, self._last  # type: ignore[attr-defined]
-        if not self._recurring:  # type: ignore[attr-defined]
-            return bool(first <= day <= last)
-        key = (day.month, day.day)
-        if first <= last:
-            return bool(first <= key <= last)
-        return bool(key >= first or key <= last)  # wraps the year end
-
-    def to_dict(self) -> dict[str, str]:
-        return {"start": self.start, "end": self.end, "name": self.name}
-
-
-# ----- holidays -----
-
-
-@lru_cache(maxsize=256)
-def _check_holiday_region(country: str, subdivision: str) -> None:
-    """Raise ValueError if ``holidays`` does not know the country or its subdivision."""
-    try:
-        holidays.country_holidays(country, subdiv=subdivision or None, years=[])
-    except NotImplementedError as error:
-        raise ValueError(str(error)) from None
-
-
-@lru_cache(maxsize=4096)
-def _holiday_dates(country: str, subdivision: str, year: int) -> frozenset[date]:
-    """Public holidays of one year; cached because ``holidays`` is slow on first use."""
-    found = holidays.country_holidays(country, subdiv=subdivision or None, years=year)
-    return frozenset(found.keys())
-
-
-# ----- instants as integer microseconds since the epoch (UTC) -----
-
-
-def _aware(at: datetime, name: str) -> datetime:
-    if not isinstance(at, datetime):
-        raise ValueError(f"{name} must be a datetime, not {type(at).__name__}")
-    if at.tzinfo is None or at.utcoffset() is None:
-        raise ValueError(f"{name} must be timezone-aware: {at.isoformat()} is naive")
-    return at
-
-
-def _to_us(at: datetime) -> int:
-    return (at - _EPOCH) // _US
-
-
-def _from_us(us: int) -> datetime:
-    return _EPOCH + timedelta(microseconds=us)
-
-
-def _wall_to_us(zone: ZoneInfo, wall: datetime) -> int:
-    """UTC microseconds of a naive local wall time; see the module docstring for DST.
-
-    Ambiguous wall times take their first occurrence (``fold=0``); a wall time in a
-    spring-forward gap is clamped to the instant of the jump, found by bisection.
-    """
-    first = _to_us(wall.replace(tzinfo=zone))
-    if _from_us(first).astimezone(zone).replace(tzinfo=None) == wall:
-        return first
-    other = _to_us(wall.replace(tzinfo=zone, fold=1))
-    low, high = min(first, other), max(first, other)
-    offset = _from_us(low).astimezone(zone).utcoffset()
-    while high - low > 1:  # the jump lies in (low, high]
-        middle = (low + high) // 2
-        if _from_us(middle).astimezone(zone).utcoffset() == offset:
-            low = middle
-        else:
-            high = middle
-    return high
-
+from madoguchi.businesstime.closures import (
+    Closure,
+    check_holiday_region,
+    holiday_dates,
+    parse_closure,
+)
+from madoguchi.businesstime.hours import (
+    FIELDS,
+    MAX_IDLE_DAYS,
+    MINUTES_PER_DAY,
+    OFFICE_HOURS,
+    WEEKDAYS,
+    WHOLE_DAY,
+    Invalid,
+    format_hours,
+    parse_hours,
+)
+from madoguchi.businesstime.instants import aware, from_us, to_us, wall_to_us
 
 # ----- the calendar -----
 
@@ -277,7 +89,7 @@ class BusinessCalendar:
                 raise ValueError(f"calendar.{name}: {getattr(self, name)!r} is not a string")
         if self.holiday_country:
             try:
-                _check_holiday_region(self.holiday_country, self.holiday_subdivision)
+                check_holiday_region(self.holiday_country, self.holiday_subdivision)
             except ValueError as error:
                 where = "holiday_subdivision" if self.holiday_subdivision else "holiday_country"
                 raise ValueError(f"calendar.{where}: {error}") from None
@@ -321,7 +133,7 @@ class BusinessCalendar:
         """
         if not isinstance(data, Mapping):
             raise ValueError(f"calendar: {data!r} is not an object")
-        unknown = sorted(str(key) for key in data if key not in _FIELDS)
+        unknown = sorted(str(key) for key in data if key not in FIELDS)
         if unknown:
             raise ValueError(f"calendar.{unknown[0]}: is not a calendar field")
         values: dict[str, Any] = {}
@@ -341,7 +153,7 @@ class BusinessCalendar:
         return {
             "time_zone": self.time_zone,
             "weekly_hours": {
-                day: [_format_hours(interval) for interval in hours]
+                day: [format_hours(interval) for interval in hours]
                 for day, hours in zip(WEEKDAYS, self.weekly_hours, strict=True)
             },
             "holiday_country": self.holiday_country,
@@ -353,7 +165,7 @@ class BusinessCalendar:
 
     def is_closed_day(self, day: date) -> bool:
         """Whether the local date is a public holiday or in a closure (hours aside)."""
-        if self.holiday_country and day in _holiday_dates(
+        if self.holiday_country and day in holiday_dates(
             self.holiday_country, self.holiday_subdivision, day.year
         ):
             return True
@@ -367,7 +179,7 @@ class BusinessCalendar:
 
     def is_open(self, at: datetime) -> bool:
         """Whether the instant lies inside an opening interval ``[start, end)``."""
-        us = _to_us(_aware(at, "at"))
+        us = to_us(aware(at, "at"))
         ordinal = self._local_ordinal(us)
         for day in (ordinal - 1, ordinal, ordinal + 1):
             table = _day_table(self, day)
@@ -384,21 +196,21 @@ class BusinessCalendar:
         Intervals that touch (across midnight, or ``08:00-12:00`` and ``12:00-13:00``) are
         yielded as one, so a 24x7 calendar yields a single interval.
         """
-        low, high = _to_us(_aware(start, "start")), _to_us(_aware(end, "end"))
+        low, high = to_us(aware(start, "start")), to_us(aware(end, "end"))
         pending: tuple[int, int] | None = None
         for a, b in self._clipped(low, high):
             if pending is not None and a <= pending[1]:
                 pending = (pending[0], max(pending[1], b))
                 continue
             if pending is not None:
-                yield _from_us(pending[0]), _from_us(pending[1])
+                yield from_us(pending[0]), from_us(pending[1])
             pending = (a, b)
         if pending is not None:
-            yield _from_us(pending[0]), _from_us(pending[1])
+            yield from_us(pending[0]), from_us(pending[1])
 
     def business_seconds(self, start: datetime, end: datetime) -> float:
         """Opening time in ``[start, end)`` in seconds; ``0.0`` if ``end <= start``."""
-        low, high = _to_us(_aware(start, "start")), _to_us(_aware(end, "end"))
+        low, high = to_us(aware(start, "start")), to_us(aware(end, "end"))
         return sum(b - a for a, b in self._clipped(low, high)) / 1_000_000
 
     def add_business_seconds(self, start: datetime, seconds: float) -> datetime:
@@ -410,12 +222,12 @@ class BusinessCalendar:
         microseconds; ``seconds <= 0`` returns ``start`` in UTC. Raises ``ValueError`` if
         the calendar has no opening time at all for ten years.
         """
-        us = _to_us(_aware(start, "start"))
+        us = to_us(aware(start, "start"))
         if not math.isfinite(seconds):
             raise ValueError(f"seconds must be finite, not {seconds!r}")
         remaining = round(seconds * 1_000_000)
         if remaining <= 0:
-            return _from_us(us)
+            return from_us(us)
         if not any(self.weekly_hours):
             raise ValueError("calendar has no opening hours on any weekday")
         day = self._local_ordinal(us) - 1
@@ -430,7 +242,7 @@ class BusinessCalendar:
                         continue
                     begin = table[i] if table[i] > us else us
                     if remaining <= end - begin:
-                        return _from_us(begin + remaining)
+                        return from_us(begin + remaining)
                     remaining -= end - begin
             else:
                 idle += 1
@@ -444,7 +256,7 @@ class BusinessCalendar:
     # ----- internals -----
 
     def _local_ordinal(self, us: int) -> int:
-        return _from_us(us).astimezone(self._zone).toordinal()  # type: ignore[attr-defined,no-any-return]
+        return from_us(us).astimezone(self._zone).toordinal()  # type: ignore[attr-defined,no-any-return]
 
     def _clipped(self, low: int, high: int) -> Iterator[tuple[int, int]]:
         """Opening intervals clipped to ``[low, high)``, in order, in microseconds."""
@@ -475,8 +287,8 @@ def _day_table(calendar: BusinessCalendar, ordinal: int) -> tuple[int, ...]:
     midnight = datetime(day.year, day.month, day.day)
     table: list[int] = []
     for start, end in hours:
-        a = _wall_to_us(zone, midnight + timedelta(minutes=start))
-        b = _wall_to_us(zone, midnight + timedelta(minutes=end))
+        a = wall_to_us(zone, midnight + timedelta(minutes=start))
+        b = wall_to_us(zone, midnight + timedelta(minutes=end))
         if b <= a:
             continue
         if table and a <= table[-1]:
@@ -543,7 +355,7 @@ def _week_from_dict(raw: object) -> tuple[tuple[tuple[int, int], ...], ...]:
             if intervals and interval[0] < intervals[-1][1]:
                 raise ValueError(
                     f"{where}[{i}]: {text!r} overlaps or precedes "
-                    f"{_format_hours(intervals[-1])!r}"
+                    f"{format_hours(intervals[-1])!r}"
                 )
             intervals.append(interval)
         week.append(tuple(intervals))
@@ -568,8 +380,8 @@ def _closures_from_list(raw: object) -> tuple[Closure, ...]:
         if not isinstance(name, str):
             raise ValueError(f"{where}.name: {name!r} is not a string")
         try:
-            _parse_closure(item["start"], item["end"])
-        except _Invalid as error:
+            parse_closure(item["start"], item["end"])
+        except Invalid as error:
             raise ValueError(f"{where}.{error.where}: {error.message}") from None
         closures.append(Closure(item["start"], item["end"], name))
     return tuple(closures)

@@ -21,7 +21,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from madoguchi.businesstime.calendar import BusinessCalendar, Closure, parse_hours
+from madoguchi.businesstime.calendar import BusinessCalendar
+from madoguchi.businesstime.closures import Closure
+from madoguchi.businesstime.hours import parse_hours
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 BERLIN = ZoneInfo("Europe/Berlin")
