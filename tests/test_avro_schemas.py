@@ -28,11 +28,11 @@ from madoguchi.eventstream.avro import (
     SchemaError,
     UnknownSchema,
     canonical_form,
-    check_backward,
     default_catalog,
     update_lock,
 )
 from madoguchi.eventstream.records import event_headers, event_type_name, to_record
+from madoguchi.eventstream.schema_compatibility import check_backward
 from services.intake.domain.contact_attempt import ContactAttempt, attempt_id_for
 from services.intake.domain.inquiry import Inquiry, inquiry_id_for
 
