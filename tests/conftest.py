@@ -2,6 +2,11 @@
 
 Both start once per test session and are torn down at its end. Integration tests that
 need them take the ``broker`` / ``postgres`` fixtures; pure unit tests need neither.
+
+Markers follow the directory: everything under ``tests/integration`` is ``integration``,
+everything under ``tests/system`` (real service processes) ``integration`` and
+``system``; a test elsewhere that asks for the broker or the database server is an error,
+so no such test runs unmarked (``-m "not integration"`` is the fast set).
 """
 
 from __future__ import annotations
@@ -15,6 +20,21 @@ import pytest
 
 from madoguchi.broker import EmbeddedBroker
 from madoguchi.localports import free_port
+
+REAL_PARTS = frozenset({"broker", "postgres"})
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        folder = Path(str(item.path)).resolve().relative_to(HERE).parts[0]
+        if folder in ("integration", "system"):
+            item.add_marker(pytest.mark.integration)
+            if folder == "system":
+                item.add_marker(pytest.mark.system)
+        elif REAL_PARTS & set(getattr(item, "fixturenames", ())):
+            raise pytest.UsageError(f"{item.nodeid} needs a broker or database server: "
+                                    "move it under tests/integration")
 
 
 @pytest.fixture(scope="session")

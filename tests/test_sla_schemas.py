@@ -14,7 +14,7 @@ from services.sla_monitor.adapters.publishing import SlaTopics, make_router
 from services.sla_monitor.domain.agreement import Agreement
 from services.sla_monitor.domain.alert import Alert, ClockSignal, signal_id
 from services.sla_monitor.domain.directory import Directory
-from tests.integration.sla_support import fast_terms
+from tests.support.sla_support import fast_terms
 
 AT = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
 INQUIRY = "3f2a6c1e-0000-4000-8000-000000000001"

@@ -10,19 +10,13 @@ import pytest
 
 from madoguchi.storage.sql import SqlDatabase
 from madoguchi.storage.urls import parse_database_url
-from tests.integration.loopback_servers import Collector, LoopbackController
-from tests.integration.system import RunningSystem, make_settings
+from tests.support.databases import database_urls
+from tests.support.loopback_servers import Collector, LoopbackController
+from tests.support.system import RunningSystem, make_settings
 
 STORES = ["sqlite", "postgres"]
 
 
-def database_urls(store: str, tmp_path: Path, request: pytest.FixtureRequest) -> dict[str, str]:
-    if store == "sqlite":
-        return {name: f"sqlite:///{tmp_path / name}.db"
-                for name in ("intake", "projections", "sla_monitor", "supplier")}
-    postgres = request.getfixturevalue("postgres")
-    return {name: postgres.new_database(name)
-            for name in ("intake", "projections", "sla_monitor", "supplier")}
 
 
 @pytest.fixture(params=STORES)

@@ -19,9 +19,7 @@ from services.sla_monitor.adapters.webhook import WebhookSender, sign, verify
 from services.sla_monitor.application.delivery import DeliveryError
 from services.sla_monitor.domain.oncall.notifications import Notification
 from services.sla_monitor.domain.oncall.routing import AlertFacts
-from tests.integration.loopback_servers import Collector, LoopbackController, Receiver
-
-pytestmark = pytest.mark.integration
+from tests.support.loopback_servers import Collector, LoopbackController, Receiver
 
 SECRET = b"shared-secret-\xe7\xaa\x93\xe5\x8f\xa3"
 TOKYO = ZoneInfo("Asia/Tokyo")

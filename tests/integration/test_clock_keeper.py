@@ -32,8 +32,8 @@ from services.sla_monitor.application.monitor_app import SlaMonitorApplication
 from services.sla_monitor.application.monitor_config import MonitorConfig
 from services.sla_monitor.application.watermarks import StreamWatermarks
 from services.sla_monitor.domain.alert import signal_id
-from tests.integration.sla_support import engagement_event, event_record, fast_terms
-from tests.unit._support import IN_MEMORY, meta, receive_cmd
+from tests.support.sla_support import engagement_event, event_record, fast_terms
+from tests.support.unit_helpers import IN_MEMORY, meta, receive_cmd
 
 TOPIC = "inquiries"
 PART = TopicPartition(TOPIC, 0)

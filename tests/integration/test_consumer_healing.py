@@ -30,9 +30,7 @@ from madoguchi.localports import free_port
 from madoguchi.rpc.channels import open_channel
 from madoguchi.rpc.readiness import CONSUMERS_HEALTH_NAME
 from madoguchi.rpc.server import GrpcServer
-from tests.integration.system import eventually
-
-pytestmark = pytest.mark.integration
+from tests.support.system import eventually
 
 QUICK = ConsumerLimits(blind_after=2.0, rejoin_after=6.0, max_lag=60.0, probe_every=0.5)
 

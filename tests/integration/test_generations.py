@@ -19,8 +19,6 @@ from services.projections.adapters.generations import Generations
 from services.projections.adapters.read_models.read_model_set import ReadModelSet
 from services.projections.main import live_generation
 
-pytestmark = pytest.mark.integration
-
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:

@@ -14,10 +14,8 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_status import rpc_status
 
 from madoguchi.api.intake.v1 import intake_pb2 as pb
-from tests.integration.requests import ctx, receive_request, ts
-from tests.integration.system import RunningSystem
-
-pytestmark = pytest.mark.integration
+from tests.support.requests import ctx, receive_request, ts
+from tests.support.system import RunningSystem
 
 
 def rpc_error(call, *args, **kwargs) -> grpc.RpcError:

@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4, uuid5
 
-import pytest
 from kafka import KafkaProducer
 
 from madoguchi.api.intake.v1 import intake_pb2 as pb
@@ -26,11 +25,9 @@ from madoguchi.storage.sql import SqlDatabase
 from madoguchi.storage.urls import parse_database_url
 from services.intake.adapters.engagement_consumer import CONSUMER_NAME
 from services.intake.main import IntakeService
-from tests.integration.requests import ctx, receive_request
-from tests.integration.system import RunningSystem, eventually
 from tests.integration.test_stream import read_topic
-
-pytestmark = pytest.mark.integration
+from tests.support.requests import ctx, receive_request
+from tests.support.system import RunningSystem, eventually
 
 ENGAGEMENT_NAMESPACE = UUID("0b6f3f0e-5d57-4d2c-9c51-2f8e7a1c4d10")  # any fixed namespace
 

@@ -23,10 +23,8 @@ from madoguchi.storage.urls import parse_database_url
 from madoguchi_cli.query_client import QueryClient
 from services.projections.adapters.generations import VIEW_PREFIX
 from services.projections.main import ProjectionsService, rebuild_projections
-from tests.integration import reporting_events as ev
-from tests.integration.system import RunningSystem, eventually
-
-pytestmark = pytest.mark.integration
+from tests.support import reporting_events as ev
+from tests.support.system import RunningSystem, eventually
 
 NOVEMBER = {"from": "2026-11-01T00:00:00+09:00", "to": "2026-12-01T00:00:00+09:00"}
 NOW = "2026-11-03T14:00:00+09:00"   # ages and deadlines of open inquiries are taken here

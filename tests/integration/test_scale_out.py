@@ -8,11 +8,9 @@ from madoguchi.api.intake.v1 import intake_pb2_grpc
 from madoguchi.rpc.channels import open_channel
 from services.intake.main import IntakeService
 from services.projections.main import ProjectionsService, projection_topics
-from tests.integration.requests import receive_request
-from tests.integration.system import RunningSystem, eventually
 from tests.integration.test_stream import live_inquiry, wait_for_version
-
-pytestmark = pytest.mark.integration
+from tests.support.requests import receive_request
+from tests.support.system import RunningSystem, eventually
 
 
 def owned(service: ProjectionsService) -> set[tuple[str, int]]:

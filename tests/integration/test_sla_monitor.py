@@ -16,12 +16,10 @@ import grpc
 import pytest
 
 from madoguchi.api.sla.v1 import sla_monitor_pb2 as spb
-from tests.integration.conftest import database_urls
-from tests.integration.loopback_servers import Collector, LoopbackController, Receiver
-from tests.integration.sla_support import SECRET, SlaSystem, fast_terms, on_call, signals
-from tests.integration.system import eventually, make_settings
-
-pytestmark = pytest.mark.integration
+from tests.support.databases import database_urls
+from tests.support.loopback_servers import Collector, LoopbackController, Receiver
+from tests.support.sla_support import SECRET, SlaSystem, fast_terms, on_call, signals
+from tests.support.system import eventually, make_settings
 
 
 @pytest.fixture

@@ -22,12 +22,10 @@ from madoguchi.api.projections.v1 import projections_pb2 as qpb
 from madoguchi.broker import EmbeddedBroker
 from madoguchi.eventstream.avro import default_catalog
 from tests.conftest import free_port
-from tests.integration.conftest import database_urls
-from tests.integration.requests import ctx, receive_request, ts
-from tests.integration.system import RunningSystem, eventually, make_settings
-from tests.integration.tcp_proxy import TcpProxy
-
-pytestmark = pytest.mark.integration
+from tests.support.databases import database_urls
+from tests.support.requests import ctx, receive_request, ts
+from tests.support.system import RunningSystem, eventually, make_settings
+from tests.support.tcp_proxy import TcpProxy
 
 
 def read_topic(bootstrap: str, topic: str, expected: int, timeout: float = 30) -> list:

@@ -22,10 +22,8 @@ from madoguchi.api.supplier.v1 import supplier_pb2_grpc
 from madoguchi.errors import Unauthenticated
 from madoguchi.rpc.channels import open_channel
 from services.supplier.adapters.identity import SUPPLIER_ID_HEADER, caller_supplier
-from tests.integration.conftest import database_urls
-from tests.integration.system import make_settings
-
-pytestmark = pytest.mark.integration
+from tests.support.databases import database_urls
+from tests.support.system import make_settings
 
 KCC = "kcc-operator"
 ROADS = "road-works"

@@ -35,8 +35,8 @@ from services.supplier.application.base import Meta
 from services.supplier.application.expiry import ExpiryWatcher
 from services.supplier.application.views import ContactView
 from services.supplier.main import build_application
-from tests.integration.conftest import database_urls
-from tests.unit.test_supplier_domain import terms
+from tests.support.contract_terms import terms
+from tests.support.databases import database_urls
 
 T0 = datetime(2026, 5, 1, 3, 0, tzinfo=UTC)      # 12:00 Tokyo
 M = Meta(actor="admin", correlation_id="c-1")

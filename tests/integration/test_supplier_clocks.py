@@ -18,16 +18,15 @@ import pytest
 
 from madoguchi.api.sla.v1 import sla_monitor_pb2 as spb
 from services.sla_monitor.main import SlaMonitorService
-from tests.integration.conftest import database_urls
-from tests.integration.sla_support import (
+from tests.support.databases import database_urls
+from tests.support.sla_support import (
     SlaSystem,
     engagement_event,
     publish,
     signal_messages,
 )
-from tests.integration.system import eventually, make_settings
+from tests.support.system import eventually, make_settings
 
-pytestmark = pytest.mark.integration
 Found = list[tuple[str, dict[str, Any], dict[str, str]]]
 
 

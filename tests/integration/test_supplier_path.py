@@ -35,10 +35,10 @@ from madoguchi.storage.urls import parse_database_url
 from services.intake.main import IntakeService
 from services.sla_monitor.main import SlaMonitorService
 from services.supplier.main import SupplierService
-from tests.integration.conftest import database_urls
-from tests.integration.requests import receive_request, ts
-from tests.integration.sla_support import ALWAYS_OPEN, fast_terms, signals
-from tests.integration.system import eventually, make_settings
+from tests.support.databases import database_urls
+from tests.support.requests import receive_request, ts
+from tests.support.sla_support import ALWAYS_OPEN, fast_terms, signals
+from tests.support.system import eventually, make_settings
 
 IDENTITY = "x-madoguchi-supplier-id"
 

@@ -32,11 +32,10 @@ from madoguchi.api.ops.v1 import status_pb2, status_pb2_grpc
 from madoguchi.broker import EmbeddedBroker
 from madoguchi.localports import free_port
 from madoguchi.rpc.channels import open_channel
-from tests.integration.system import eventually
-from tests.system.desk_client import NOTHING_WRONG, DeskClient, outcome, read_model_ids
-from tests.system.processes import Service
+from tests.support.desk_client import NOTHING_WRONG, DeskClient, outcome, read_model_ids
+from tests.support.processes import Service
+from tests.support.system import eventually
 
-pytestmark = pytest.mark.integration
 NAMES = ("intake", "projections", "sla_monitor", "supplier")
 
 

@@ -20,11 +20,9 @@ from madoguchi.api.projections.v1 import projections_pb2 as qpb
 from madoguchi.api.projections.v1 import projections_pb2_grpc
 from madoguchi.rpc.channels import open_channel
 from tests.conftest import free_port
-from tests.integration.requests import ctx, receive_request
-from tests.integration.system import eventually
-from tests.system.processes import Service
-
-pytestmark = pytest.mark.integration
+from tests.support.processes import Service
+from tests.support.requests import ctx, receive_request
+from tests.support.system import eventually
 
 
 def test_killed_services_lose_and_double_nothing(broker, tmp_path: Path) -> None:

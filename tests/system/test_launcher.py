@@ -17,17 +17,13 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pytest
-
 from madoguchi.api.projections.v1 import projections_pb2 as qpb
 from madoguchi.api.projections.v1 import projections_pb2_grpc
 from madoguchi.api.sla.v1 import sla_monitor_pb2 as spb
 from madoguchi.api.sla.v1 import sla_monitor_pb2_grpc
 from madoguchi.rpc.channels import open_channel
 from tests.conftest import free_port
-from tests.integration.system import eventually
-
-pytestmark = pytest.mark.integration
+from tests.support.system import eventually
 
 
 def launcher_env(data_dir: Path) -> dict[str, str]:

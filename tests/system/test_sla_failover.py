@@ -14,19 +14,16 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
-
 from madoguchi.api.intake.v1 import intake_pb2_grpc
 from madoguchi.api.sla.v1 import sla_monitor_pb2 as spb
 from madoguchi.api.sla.v1 import sla_monitor_pb2_grpc
 from madoguchi.rpc.channels import open_channel
 from tests.conftest import free_port
-from tests.integration.requests import receive_request, ts
-from tests.integration.sla_support import fast_terms, signals
-from tests.integration.system import eventually
-from tests.system.processes import Service
+from tests.support.processes import Service
+from tests.support.requests import receive_request, ts
+from tests.support.sla_support import fast_terms, signals
+from tests.support.system import eventually
 
-pytestmark = pytest.mark.integration
 INQUIRIES = 12
 
 

@@ -23,11 +23,10 @@ import pytest
 
 from madoguchi.api.ops.v1 import status_pb2, status_pb2_grpc
 from madoguchi.rpc.channels import open_channel
-from tests.integration.system import eventually
-from tests.system.desk_client import NOTHING_WRONG, DeskClient, outcome
+from tests.support.desk_client import NOTHING_WRONG, DeskClient, outcome
+from tests.support.system import eventually
 from tests.system.test_launcher import launcher_env, start_up, stop_up
 
-pytestmark = pytest.mark.integration
 SERVICES = ("intake", "projections", "sla_monitor", "supplier")
 
 

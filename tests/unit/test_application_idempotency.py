@@ -26,7 +26,7 @@ from madoguchi.errors import (
 from services.intake.application.service import IntakeApplication
 from services.intake.domain.inquiry import Inquiry, inquiry_id_for
 from services.intake.domain.values import Status
-from tests.unit._support import NOW, attempt_cmd, make_app, meta, receive_cmd, stored_count
+from tests.support.unit_helpers import NOW, attempt_cmd, make_app, meta, receive_cmd, stored_count
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import pytest
 
 from madoguchi.errors import InvalidField
 from services.intake.application import commands as c
-from tests.unit._support import NOW, attempt_cmd, meta, receive_cmd
+from tests.support.unit_helpers import NOW, attempt_cmd, meta, receive_cmd
 
 
 def violations(check: Callable[[], None]) -> list[tuple[str, str]]:

@@ -17,7 +17,7 @@ import pytest
 from madoguchi.errors import TransitionNotAllowed
 from services.intake.domain.inquiry import Inquiry
 from services.intake.domain.values import HoldReason, Status
-from tests.unit._support import NOW, domain_meta, make_app, meta, new_inquiry, receive_cmd
+from tests.support.unit_helpers import NOW, domain_meta, make_app, meta, new_inquiry, receive_cmd
 
 _keys = count(1)
 

@@ -46,7 +46,7 @@ from services.intake.domain.values import (
 from services.projections.adapters.read_models.inquiries.read_model import InquiryReadModel
 from services.projections.application.read_models import TableNames
 from services.projections.domain import inquiry_view
-from tests.unit._support import NOW, make_app, meta, receive_cmd, stored_count
+from tests.support.unit_helpers import NOW, make_app, meta, receive_cmd, stored_count
 
 JST = timezone(timedelta(hours=9), "JST")
 

@@ -13,7 +13,7 @@ import pytest
 
 from madoguchi.errors import InvalidField
 from services.intake.domain.values import PRIORITY_MATRIX, Level, Priority, derive_priority
-from tests.unit._support import make_app, meta, receive_cmd, stored_count
+from tests.support.unit_helpers import make_app, meta, receive_cmd, stored_count
 
 H, M, L = Level.HIGH, Level.MEDIUM, Level.LOW
 

@@ -28,8 +28,8 @@ from services.intake.adapters.engagement_consumer import CONSUMER_NAME, Engageme
 from services.intake.application.service import IntakeApplication
 from services.intake.domain.inquiry import Inquiry
 from services.intake.domain.values import HoldReason, Status, SupplierOutcome
-from tests.unit._support import NOW, domain_meta, make_app, meta, new_inquiry, receive_cmd
-from tests.unit._support import stored_count as stored
+from tests.support.unit_helpers import NOW, domain_meta, make_app, meta, new_inquiry, receive_cmd
+from tests.support.unit_helpers import stored_count as stored
 
 E1, E2 = "5d0c3a52-0000-4000-8000-000000000001", "5d0c3a52-0000-4000-8000-000000000002"
 

@@ -10,7 +10,7 @@ from services.supplier.adapters.publishing import make_router
 from services.supplier.application.base import Meta
 from services.supplier.application.views import ContactView, ReviewActionView
 from services.supplier.main import build_application
-from tests.unit.test_supplier_domain import terms
+from tests.support.contract_terms import terms
 
 NOW = datetime(2026, 5, 1, 3, 0, tzinfo=UTC)
 IN_MEMORY = {"PERSISTENCE_MODULE": "eventsourcing.popo"}

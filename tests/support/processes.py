@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from madoguchi_cli.launcher import check_health
-from tests.integration.system import eventually
+from tests.support.system import eventually
 
 
 class Service:

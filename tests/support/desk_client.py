@@ -26,7 +26,7 @@ from madoguchi.api.projections.v1 import projections_pb2 as qpb
 from madoguchi.api.projections.v1 import projections_pb2_grpc
 from madoguchi.eventstream.avro import default_catalog
 from madoguchi.rpc.channels import open_channel
-from tests.integration.requests import receive_request, ts
+from tests.support.requests import receive_request, ts
 
 TARGET = timedelta(minutes=1)          # demo-fast: first response within 1 minute, 24×7
 

@@ -25,8 +25,8 @@ from madoguchi.eventstream.avro import default_catalog
 from madoguchi.rpc.channels import open_channel
 from services.intake.main import IntakeService
 from services.sla_monitor.main import SlaMonitorService
-from tests.integration.requests import receive_request, ts
-from tests.integration.system import eventually
+from tests.support.requests import receive_request, ts
+from tests.support.system import eventually
 
 SECRET = "test-webhook-secret"
 ALWAYS_OPEN = {"time_zone": "Asia/Tokyo", "holiday_country": "",
