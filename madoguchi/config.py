@@ -66,6 +66,7 @@ class Settings:
     topic_replication_factor: int = 1
     fetch_max_wait_ms: int = 10
     log_level: str = "INFO"
+    log_format: str = "text"   # or "json": JSON lines with trace ids, for log shippers
     alerts: AlertSettings = field(default_factory=AlertSettings)
     reporting_time_zone: str = "Asia/Tokyo"   # periods of KPIs and reports
     consumer_limits: ConsumerLimits = field(default_factory=ConsumerLimits)
@@ -75,6 +76,12 @@ class Settings:
 
     def bootstrap(self) -> str:
         return self.kafka_bootstrap or f"127.0.0.1:{self.embedded_kafka_port}"
+
+
+def _log_format(value: str) -> str:
+    if value not in ("text", "json"):
+        raise ValueError(f"MADOGUCHI_LOG_FORMAT must be text or json, not {value!r}")
+    return value
 
 
 def load_settings() -> Settings:
@@ -116,6 +123,7 @@ def load_settings() -> Settings:
         topic_replication_factor=int(_env("MADOGUCHI_TOPIC_REPLICATION_FACTOR", "1")),
         fetch_max_wait_ms=int(_env("MADOGUCHI_KAFKA_FETCH_MAX_WAIT_MS", "10")),
         log_level=_env("MADOGUCHI_LOG_LEVEL", "INFO"),
+        log_format=_log_format(_env("MADOGUCHI_LOG_FORMAT", "text")),
         consumer_limits=ConsumerLimits(
             blind_after=float(_env("MADOGUCHI_CONSUMER_BLIND_AFTER_SECONDS", "10")),
             rejoin_after=float(_env("MADOGUCHI_CONSUMER_REJOIN_AFTER_SECONDS", "16")),

@@ -4,18 +4,11 @@ or check health."""
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
 from madoguchi.config import SERVICES, load_settings
-
-
-def _logging(level: str) -> None:
-    logging.basicConfig(
-        level=getattr(logging, level.upper(), logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("kafka").setLevel(logging.WARNING)
+from madoguchi.observability import tracing
+from madoguchi.observability.logs import configure_logging
 
 
 def _positive(value: str) -> float:
@@ -74,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     add_query_arguments(query)
     args = parser.parse_args(argv)
     settings = load_settings()
-    _logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
 
     if args.command == "up":
         from madoguchi_cli.launcher import up
@@ -89,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
             from services.supplier.main import run
         else:
             from services.projections.main import run
+        tracing.configure(f"madoguchi-{args.service.replace('_', '-')}")
         run(settings)
         return 0
     if args.command == "demo":

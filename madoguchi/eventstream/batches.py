@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from madoguchi.eventstream.avro import SchemaCatalog, UnknownSchema
+from madoguchi.observability import tracing
 from madoguchi.storage.offsets import ConsumerOffsets
 
 
 @dataclass
 class DecodedBatch:
     events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # offset order
+    messages: list[Any] = field(default_factory=list)   # the message of each event
     rejects: list[tuple[Any, str]] = field(default_factory=list)           # (message, reason)
 
 
@@ -29,6 +31,7 @@ def decode_batch(catalog: SchemaCatalog, records: list[Any]) -> DecodedBatch:
     for message in records:
         try:
             batch.events.append(catalog.decode(message.value))
+            batch.messages.append(message)
         except UnknownSchema:
             raise
         except (ValueError, TypeError) as error:
@@ -62,8 +65,9 @@ class CommandFeed(StoredPositions):
 
     def handle(self, cluster: str, partition: Any, records: list[Any]) -> None:
         batch = decode_batch(self.catalog, records)
-        for event_type, record in batch.events:
-            self.apply(event_type, record)
+        for message, (event_type, record) in zip(batch.messages, batch.events, strict=True):
+            with tracing.record_span(partition.topic, message):
+                self.apply(event_type, record)
         with self.offsets.db.transaction() as cur:
             self.offsets.finish_batch(cur, cluster, partition, records, batch.rejects)
         self.rejected += len(batch.rejects)

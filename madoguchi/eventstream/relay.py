@@ -28,6 +28,7 @@ from kafka.errors import KafkaTimeoutError
 from madoguchi.background import BackgroundThread
 from madoguchi.eventstream.kafka_settings import producer_config
 from madoguchi.eventstream.topics import check_same_cluster, cluster_id, ensure_topics
+from madoguchi.observability import tracing
 from madoguchi.retry import Backoff
 
 log = logging.getLogger(__name__)
@@ -203,10 +204,16 @@ class OutboxRelay(BackgroundThread):
         for notification in notifications:
             event = self.app.mapper.to_domain_event(notification)
             publication = self.route(event)
-            futures.append(None if publication is None else self._producer.send(
+            if publication is None:
+                futures.append(None)
+                continue
+            span = tracing.publish_span(publication.topic,
+                                        getattr(event, tracing.TRACE_ATTRIBUTE, ""))
+            futures.append(self._producer.send(
                 publication.topic, key=publication.key, value=publication.value,
-                headers=publication.headers,
-            ))
+                headers=_traced(publication.headers, event, span)))
+            if span is not None:
+                span.end()
         sent = [f for f in futures if f is not None]
         try:
             self._flush(sent)
@@ -229,3 +236,12 @@ class OutboxRelay(BackgroundThread):
         self.tracking.insert_tracking(Tracking(self.tracking_name, notification_id))
         self._position = notification_id
         self.published += count
+
+
+def _traced(headers: list[tuple[str, bytes]], event: Any, span: Any
+            ) -> list[tuple[str, bytes]]:
+    """The headers plus ``traceparent``: the publishing span's, else the one the event
+    was stored under (W3C trace context, so any consumer can continue the trace)."""
+    carried = tracing.span_traceparent(span) if span is not None \
+        else getattr(event, tracing.TRACE_ATTRIBUTE, "")
+    return [*headers, (tracing.HEADER, carried.encode("ascii"))] if carried else headers

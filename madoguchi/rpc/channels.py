@@ -12,6 +12,8 @@ from typing import Any
 
 import grpc
 
+from madoguchi.observability import tracing
+
 # Clients ping an idle connection every 30 s (servers allow 20 s), so a long-lived
 # stream such as WatchAlerts notices a dead peer behind a NAT that dropped it.
 KEEPALIVE_OPTIONS: tuple[tuple[str, Any], ...] = (
@@ -23,8 +25,9 @@ KEEPALIVE_OPTIONS: tuple[tuple[str, Any], ...] = (
 def open_channel(address: str, *, options: Sequence[tuple[str, Any]] = ()) -> grpc.Channel:
     """A channel to ``address`` (``host:port``); ``options`` add to or override ours.
 
-    Plaintext for now: the embedded system listens on loopback only.
+    Plaintext for now: the embedded system listens on loopback only. While tracing is
+    on, every call is a client span whose context the server continues.
     """
     merged = dict(KEEPALIVE_OPTIONS)
     merged.update(dict(options))
-    return grpc.insecure_channel(address, options=list(merged.items()))
+    return tracing.traced_channel(grpc.insecure_channel(address, options=list(merged.items())))

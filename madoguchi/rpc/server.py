@@ -17,6 +17,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from madoguchi.api.ops.v1 import status_pb2_grpc
+from madoguchi.observability import tracing
 from madoguchi.rpc.interceptors import CallGuard
 from madoguchi.rpc.readiness import (
     CONSUMERS_HEALTH_NAME,
@@ -36,7 +37,7 @@ class GrpcServer:
                  consumers: Callable[[], list[Any]] = list, name: str = "") -> None:
         self.server = grpc.server(
             futures.ThreadPoolExecutor(max_workers=max_workers),
-            interceptors=[CallGuard()],
+            interceptors=[*tracing.grpc_server_interceptors(), CallGuard()],
             options=[
                 ("grpc.max_receive_message_length", 4 * 1024 * 1024),
                 # Long-lived streams (the SLA watch) cross NATs and proxies that drop idle

@@ -24,6 +24,8 @@ from madoguchi.aggregate_change import change_aggregate
 from madoguchi.eventstream.records import event_type_name
 from madoguchi.eventstream.save_listeners import SaveListeners
 from madoguchi.jsonable import jsonable
+from madoguchi.observability.outbox_mapper import MAPPER_ENV
+from madoguchi.observability.tracing import TRACE_ATTRIBUTE
 from services.intake.application import commands as c
 from services.intake.domain.contact_attempt import ContactAttempt, attempt_id_for
 from services.intake.domain.errors import IdempotencyKeyReused, NotFound
@@ -57,7 +59,7 @@ class IntakeApplication(SaveListeners, Application[UUID]):
     """Intake's write side."""
 
     name = "intake"
-    env: ClassVar[dict[str, str]] = {"IS_SNAPSHOTTING_ENABLED": "n"}
+    env: ClassVar[dict[str, str]] = {"IS_SNAPSHOTTING_ENABLED": "n", **MAPPER_ENV}
 
     def __init__(self, env: dict[str, str] | None = None,
                  clock: Callable[[], datetime] | None = None) -> None:
@@ -320,6 +322,7 @@ class IntakeApplication(SaveListeners, Application[UUID]):
 def history_item(event: Any) -> HistoryItem:
     details = {k: jsonable(v) for k, v in event.__dict__.items() if k not in _ENVELOPE}
     details.pop("request_fingerprint", None)
+    details.pop(TRACE_ATTRIBUTE, None)   # how it was traced is not part of its history
     return HistoryItem(
         version=event.originator_version,
         event_type=event_type_name(event),

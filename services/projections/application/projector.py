@@ -20,6 +20,7 @@ from typing import Any
 from madoguchi.eventstream.avro import SchemaCatalog, UnknownSchema, default_catalog
 from madoguchi.eventstream.batches import StoredPositions
 from madoguchi.jsonable import jsonable
+from madoguchi.observability import tracing
 from madoguchi.storage.offsets import ConsumerOffsets
 from madoguchi.storage.sql import Cursor
 from services.projections.application.ports import DeadLetter, DeadLetterStore, ReadModels
@@ -120,7 +121,8 @@ class Projector(StoredPositions):
                 if isolate:
                     cur.execute("SAVEPOINT projection_event")
                 try:
-                    fresh = self._apply(cur, models, event_type, record)
+                    with tracing.record_span(partition.topic, message, "project"):
+                        fresh = self._apply(cur, models, event_type, record)
                 except TRANSIENT:
                     raise
                 except Exception as error:

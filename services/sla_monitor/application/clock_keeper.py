@@ -36,12 +36,14 @@ from madoguchi.background import BackgroundThread
 from madoguchi.errors import NotFound
 from madoguchi.eventstream.avro import SchemaCatalog, default_catalog
 from madoguchi.eventstream.batches import decode_batch
+from madoguchi.observability import tracing
 from madoguchi.servicelevels.clock import ClockRules, Outcome, Signal, Stop
 from madoguchi.storage.offsets import ConsumerOffsets
 from madoguchi.storage.sql import Cursor, SqlDatabase
 from services.sla_monitor.application.monitor_app import SlaMonitorApplication
 from services.sla_monitor.application.monitor_config import MonitorConfig
 from services.sla_monitor.application.timer_queue import TimerQueue
+from services.sla_monitor.application.trace_origins import TraceOrigins
 from services.sla_monitor.application.watermarks import StreamWatermarks, WallClock
 from services.sla_monitor.domain.alert import Alert, AlertResolution, ClockSignal, signal_id
 from services.sla_monitor.domain.oncall.routing import AlertFacts
@@ -55,6 +57,7 @@ class Effects:
     """What a batch of work wants recorded in the event store, in order."""
 
     new: list[Any] = field(default_factory=list)                    # signal aggregates
+    owners: dict[UUID, str] = field(default_factory=dict)           # signal id -> clock owner
     resolutions: list[tuple[UUID, str, datetime]] = field(default_factory=list)
     latencies: list[float] = field(default_factory=list)            # due → raised, seconds
 
@@ -154,6 +157,7 @@ class ClockKeeper(BackgroundThread):
         self.catalog = catalog or default_catalog()
         self.clock = clock or (lambda: datetime.now(UTC))
         self.timers = TimerQueue()
+        self.origins = TraceOrigins()
         self.watermarks: StreamWatermarks | WallClock = watermarks or WallClock(self.clock)
         self.held: dict[int, list[tuple[float, str]]] = {}   # partition -> heap of timers
         self.lock = threading.RLock()
@@ -218,19 +222,22 @@ class ClockKeeper(BackgroundThread):
     def handle(self, cluster: str, partition: Any, records: list[Any]) -> None:
         read = decode_batch(self.catalog, records)
         rejects = read.rejects
-        decoded = [(t, r) for t, r in read.events if self.model.accepts(t)]
+        decoded = [(m, t, r) for m, (t, r) in zip(read.messages, read.events, strict=True)
+                   if self.model.accepts(t)]
         with self.lock:
             batch = Batch(self, self.clock())
             self.watermarks.read(partition.partition,
                                  [r["recorded_at"] for _, r in read.events
                                   if isinstance(r.get("recorded_at"), datetime)], batch.now)
-            ids = [self.model.state_id(r) for _, r in decoded]
+            ids = [self.model.state_id(r) for _, _, r in decoded]
             loaded = self.store.load_many(ids)
             states: dict[str, Any] = {k: v[0] for k, v in loaded.items()}
-            for event_type, record in decoded:
+            for message, event_type, record in decoded:
                 state_id = self.model.state_id(record)
-                states[state_id] = self.model.apply(states.get(state_id), event_type, record,
-                                                    batch)
+                with tracing.record_span(partition.topic, message, "clock"):
+                    states[state_id] = self.model.apply(states.get(state_id), event_type,
+                                                        record, batch)
+                    self.origins.remember(states[state_id], self.model)
             touched = {k: v for k, v in states.items() if v is not None}
             read_through = self._read_through(partition.partition, batch.now)
             if read_through is not None:
@@ -379,15 +386,17 @@ class ClockKeeper(BackgroundThread):
                        "team": team}
             effects.latencies.append((now - signal.due_at).total_seconds())
             if signal.is_breach:
+                effects.owners[signal_id(owner, target, signal.cycle, "breach")] = owner
                 effects.new.append(Alert.raise_breach(
                     inquiry_id=inquiry_id, clock_owner=owner, target=target,
                     cycle=signal.cycle, due_at=signal.due_at, raised_at=now,
                     target_seconds=signal.target_seconds, team=team,
                     reminder_minutes=rules.reminder_minutes, context=context))
             else:
+                warning_id = signal_id(owner, target, signal.cycle, str(signal.percent))
+                effects.owners[warning_id] = owner
                 effects.new.append(ClockSignal._create(
-                    ClockSignal.WarningReached,
-                    id=signal_id(owner, target, signal.cycle, str(signal.percent)),
+                    ClockSignal.WarningReached, id=warning_id,
                     inquiry_id=inquiry_id, target=target,
                     cycle=signal.cycle, percent=signal.percent, due_at=signal.due_at,
                     raised_at=now, target_seconds=signal.target_seconds, context=context))
@@ -404,9 +413,10 @@ class ClockKeeper(BackgroundThread):
                 breached_at = stop.breached_at or self._breach_due(breach_id)
                 if breached_at is not None:
                     context["breached_at"] = breached_at.astimezone(UTC).isoformat()
+            stop_id = signal_id(owner, target, stop.cycle, "stop")
+            effects.owners[stop_id] = owner
             effects.new.append(ClockSignal._create(
-                ClockSignal.Stopped,
-                id=signal_id(owner, target, stop.cycle, "stop"),
+                ClockSignal.Stopped, id=stop_id,
                 inquiry_id=inquiry_id, target=target, cycle=stop.cycle,
                 outcome=stop.outcome, stopped_at=stop.at, elapsed_seconds=stop.elapsed_seconds,
                 target_seconds=stop.target_seconds, breached=stop.breached, context=context))
@@ -429,7 +439,8 @@ class ClockKeeper(BackgroundThread):
         return state.next_due(rules)
 
     def _record(self, effects: Effects) -> int:
-        recorded = self.app.record_once(effects.new)
+        with self.origins.traced(effects) as traced:
+            recorded = self.app.record_once(traced)
         for alert_id, reason, at in effects.resolutions:
             try:
                 self.app.change_alert(alert_id, lambda a, r=reason, t=at: a.resolve(

@@ -21,6 +21,7 @@ from eventsourcing.persistence import IntegrityError
 from madoguchi.aggregate_change import change_aggregate
 from madoguchi.errors import InvalidField, NotFound, VersionConflict
 from madoguchi.eventstream.save_listeners import SaveListeners
+from madoguchi.observability.outbox_mapper import MAPPER_ENV
 from madoguchi.servicelevels.terms import AgreementTerms
 from services.sla_monitor.domain.agreement import Agreement, agreement_uuid
 from services.sla_monitor.domain.alert import Alert
@@ -46,7 +47,7 @@ def check_agreement_id(agreement_id: str, field: str = "agreement_id") -> None:
 
 class SlaMonitorApplication(SaveListeners, Application[UUID]):
     name = "sla_monitor"
-    env: ClassVar[dict[str, str]] = {"IS_SNAPSHOTTING_ENABLED": "n"}
+    env: ClassVar[dict[str, str]] = {"IS_SNAPSHOTTING_ENABLED": "n", **MAPPER_ENV}
 
     def __init__(self, env: dict[str, str] | None = None,
                  clock: Callable[[], datetime] | None = None) -> None:

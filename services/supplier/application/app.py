@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from madoguchi.observability.outbox_mapper import MAPPER_ENV
 from services.supplier.application.engagements import Engagements
 from services.supplier.application.penalties import Penalties
 from services.supplier.application.registry import SupplierRegistry
@@ -18,7 +19,7 @@ class SupplierApplication(SupplierRegistry, Engagements, Penalties):
     """The supplier service's write side, and its queries over the index."""
 
     name = "supplier"
-    env: ClassVar[dict[str, str]] = {"IS_SNAPSHOTTING_ENABLED": "n"}
+    env: ClassVar[dict[str, str]] = {"IS_SNAPSHOTTING_ENABLED": "n", **MAPPER_ENV}
     # A contract's monthly ledger takes every accrual of that month: without snapshots each
     # accrual would replay all of them (bench/supplier.py saw p99 grow to seconds).
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = {PenaltyLedger: 50}
