@@ -17,7 +17,7 @@ from madoguchi.storage.urls import parse_database_url
 from services.intake.adapters.engagement_consumer import CONSUMER_NAME, EngagementConsumer
 from services.intake.adapters.grpc_api import IntakeServicer
 from services.intake.adapters.publishing import make_router
-from services.intake.application.service import IntakeApplication
+from services.intake.application.app import IntakeApplication
 
 RELAY_LOCK_KEY = 0x4D41444F  # "MADO": one publishing relay per intake event store
 ENGAGEMENTS_GROUP_ID = "madoguchi-intake-engagements"

@@ -32,11 +32,11 @@ from services.sla_monitor.adapters.heartbeat_publisher import HeartbeatPublisher
 from services.sla_monitor.adapters.publishing import SlaTopics, make_router
 from services.sla_monitor.adapters.webhook import WebhookSender
 from services.sla_monitor.application.alerting import EMAIL, WEBHOOK, AlertFeed
+from services.sla_monitor.application.app import SlaMonitorApplication
 from services.sla_monitor.application.clock_keeper import ClockKeeper
 from services.sla_monitor.application.delivery import Delivery, DeliveryWorker
 from services.sla_monitor.application.engagement_clock_events import EngagementClockEvents
 from services.sla_monitor.application.heartbeat import MonitorWatchdog
-from services.sla_monitor.application.monitor_app import SlaMonitorApplication
 from services.sla_monitor.application.monitor_config import MonitorConfig
 from services.sla_monitor.application.seeding import seed_from_setting
 from services.sla_monitor.application.watermarks import StreamWatermarks

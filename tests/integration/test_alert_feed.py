@@ -19,8 +19,8 @@ from madoguchi.storage.sql import SqlDatabase
 from madoguchi.storage.urls import parse_database_url
 from services.sla_monitor.adapters.alert_store import AlertStore
 from services.sla_monitor.application.alerting import AlertFeed
+from services.sla_monitor.application.app import SlaMonitorApplication
 from services.sla_monitor.application.delivery import Delivery, DeliveryError, DeliveryWorker
-from services.sla_monitor.application.monitor_app import SlaMonitorApplication
 from services.sla_monitor.application.monitor_config import MonitorConfig
 from services.sla_monitor.domain.alert import Alert
 

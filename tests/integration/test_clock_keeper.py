@@ -24,11 +24,11 @@ from madoguchi.eventstream.records import to_record
 from madoguchi.servicelevels.terms import AgreementTerms
 from madoguchi.storage.sql import SqlDatabase
 from madoguchi.storage.urls import parse_database_url
-from services.intake.application.service import IntakeApplication
+from services.intake.application.app import IntakeApplication
 from services.sla_monitor.adapters.clock_store import ClockStore, EngagementClockStore
+from services.sla_monitor.application.app import SlaMonitorApplication
 from services.sla_monitor.application.clock_keeper import ClockKeeper
 from services.sla_monitor.application.engagement_clock_events import EngagementClockEvents
-from services.sla_monitor.application.monitor_app import SlaMonitorApplication
 from services.sla_monitor.application.monitor_config import MonitorConfig
 from services.sla_monitor.application.watermarks import StreamWatermarks
 from services.sla_monitor.domain.alert import signal_id

@@ -24,8 +24,8 @@ from services.projections.adapters.read_models.read_model_set import ReadModelSe
 from services.sla_monitor.adapters.alert_store import AlertStore
 from services.sla_monitor.adapters.publishing import SlaTopics, make_router
 from services.sla_monitor.application.alerting import AlertFeed
+from services.sla_monitor.application.app import SlaMonitorApplication
 from services.sla_monitor.application.heartbeat import MonitorWatchdog
-from services.sla_monitor.application.monitor_app import SlaMonitorApplication
 from services.sla_monitor.application.monitor_config import MonitorConfig
 from services.sla_monitor.domain.monitor_alert import MonitorAlert
 from services.supplier.adapters.stream_handler import SupplierStreamHandler

@@ -6,7 +6,7 @@ import threading
 from pathlib import Path
 
 from madoguchi.storage.urls import parse_database_url
-from services.sla_monitor.application.monitor_app import SlaMonitorApplication
+from services.sla_monitor.application.app import SlaMonitorApplication
 from services.sla_monitor.application.seeding import (
     apply_seed,
     load_seed,

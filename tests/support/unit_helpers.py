@@ -14,7 +14,7 @@ from uuid import uuid4
 from eventsourcing.popo import POPOApplicationRecorder
 
 from services.intake.application import commands as c
-from services.intake.application.service import IntakeApplication
+from services.intake.application.app import IntakeApplication
 from services.intake.domain.inquiry import Inquiry
 
 NOW = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)

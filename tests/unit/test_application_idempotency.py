@@ -23,7 +23,7 @@ from madoguchi.errors import (
     TransitionNotAllowed,
     VersionConflict,
 )
-from services.intake.application.service import IntakeApplication
+from services.intake.application.app import IntakeApplication
 from services.intake.domain.inquiry import Inquiry, inquiry_id_for
 from services.intake.domain.values import Status
 from tests.support.unit_helpers import NOW, attempt_cmd, make_app, meta, receive_cmd, stored_count

@@ -29,7 +29,7 @@ from madoguchi.jsonable import jsonable
 from madoguchi.storage.sql import SqlDatabase
 from madoguchi.storage.urls import parse_database_url
 from services.intake.application import commands as c
-from services.intake.application.service import IntakeApplication
+from services.intake.application.app import IntakeApplication
 from services.intake.domain.inquiry import Inquiry
 from services.intake.domain.values import (
     OPEN_STATUSES,

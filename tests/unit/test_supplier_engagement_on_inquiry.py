@@ -25,7 +25,7 @@ from madoguchi.storage.offsets import ConsumerOffsets
 from madoguchi.storage.sql import SqlDatabase
 from madoguchi.storage.urls import parse_database_url
 from services.intake.adapters.engagement_consumer import CONSUMER_NAME, EngagementConsumer
-from services.intake.application.service import IntakeApplication
+from services.intake.application.app import IntakeApplication
 from services.intake.domain.inquiry import Inquiry
 from services.intake.domain.values import HoldReason, Status, SupplierOutcome
 from tests.support.unit_helpers import NOW, domain_meta, make_app, meta, new_inquiry, receive_cmd

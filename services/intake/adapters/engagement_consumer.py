@@ -18,7 +18,7 @@ from madoguchi.eventstream.avro import SchemaCatalog, default_catalog
 from madoguchi.eventstream.batches import CommandFeed
 from madoguchi.storage.offsets import ConsumerOffsets
 from services.intake.application import commands as c
-from services.intake.application.service import IntakeApplication
+from services.intake.application.app import IntakeApplication
 from services.intake.domain.errors import InvalidField, NotFound
 from services.intake.domain.values import SupplierOutcome
 

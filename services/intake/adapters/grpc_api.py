@@ -11,7 +11,7 @@ from madoguchi.api.intake.v1 import intake_pb2_grpc
 from madoguchi.rpc.errors import translate_errors
 from madoguchi.rpc.timestamps import read_time, write_time
 from services.intake.application import commands as c
-from services.intake.application.service import (
+from services.intake.application.app import (
     IntakeApplication,
     Outcome,
     history_json,

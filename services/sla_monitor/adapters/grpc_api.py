@@ -23,7 +23,7 @@ from madoguchi.servicelevels.terms import AgreementTerms
 from services.sla_monitor.adapters.alert_store import AlertStore
 from services.sla_monitor.adapters.clock_store import ClockStore, EngagementClockStore
 from services.sla_monitor.application.alerting import AlertFeed, FeedItem
-from services.sla_monitor.application.monitor_app import (
+from services.sla_monitor.application.app import (
     SlaMonitorApplication,
     check_agreement_id,
 )

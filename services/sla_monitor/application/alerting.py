@@ -25,7 +25,7 @@ from uuid import UUID
 
 from madoguchi.background import BackgroundThread
 from madoguchi.storage.sql import Cursor, SqlDatabase
-from services.sla_monitor.application.monitor_app import SlaMonitorApplication
+from services.sla_monitor.application.app import SlaMonitorApplication
 from services.sla_monitor.application.monitor_config import MonitorConfig, OnCall
 from services.sla_monitor.domain.agreement import Agreement
 from services.sla_monitor.domain.alert import Alert, ClockSignal

@@ -40,7 +40,7 @@ from madoguchi.observability import tracing
 from madoguchi.servicelevels.clock import ClockRules, Outcome, Signal, Stop
 from madoguchi.storage.offsets import ConsumerOffsets
 from madoguchi.storage.sql import Cursor, SqlDatabase
-from services.sla_monitor.application.monitor_app import SlaMonitorApplication
+from services.sla_monitor.application.app import SlaMonitorApplication
 from services.sla_monitor.application.monitor_config import MonitorConfig
 from services.sla_monitor.application.timer_queue import TimerQueue
 from services.sla_monitor.application.trace_origins import TraceOrigins

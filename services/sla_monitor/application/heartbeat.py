@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from madoguchi.background import BackgroundThread
-from services.sla_monitor.application.monitor_app import SlaMonitorApplication
+from services.sla_monitor.application.app import SlaMonitorApplication
 from services.sla_monitor.application.monitor_config import MonitorConfig
 from services.sla_monitor.domain.monitor_alert import MonitorAlert
 

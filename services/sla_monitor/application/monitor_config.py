@@ -15,7 +15,7 @@ from typing import Any
 
 from madoguchi.errors import NotFound
 from madoguchi.servicelevels.terms import AgreementTerms
-from services.sla_monitor.application.monitor_app import SlaMonitorApplication
+from services.sla_monitor.application.app import SlaMonitorApplication
 from services.sla_monitor.domain.agreement import Agreement
 from services.sla_monitor.domain.oncall.plain_data import (
     person_from_dict,

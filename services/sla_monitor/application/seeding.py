@@ -15,7 +15,7 @@ from typing import Any
 
 from madoguchi.errors import NotFound, VersionConflict
 from madoguchi.servicelevels.terms import AgreementTerms
-from services.sla_monitor.application.monitor_app import SlaMonitorApplication
+from services.sla_monitor.application.app import SlaMonitorApplication
 
 log = logging.getLogger(__name__)
 SEED_ACTOR = "seed-file"
