@@ -18,6 +18,7 @@ from uuid import UUID
 
 from madoguchi.errors import InvalidField
 from madoguchi.servicelevels.clock import Signal, Stop
+from services.sla_monitor.application.clock_events import VersionedClockEvents
 from services.sla_monitor.domain.engagement_clocks import (
     COVERED,
     ClockTerms,
@@ -36,10 +37,11 @@ ENGAGEMENT_EVENTS = frozenset({
     "EngagementResolved", "EngagementHandedBack", "EngagementWithdrawn"})
 
 
-class EngagementClockEvents:
+class EngagementClockEvents(VersionedClockEvents):
     """``ClockEvents`` of supplier clocks, one ``EngagementClocks`` per engagement."""
 
     scope = SUPPLIER
+    opening_event = "EngagementOpened"
 
     def accepts(self, event_type: str) -> bool:
         return event_type in ENGAGEMENT_EVENTS   # PenaltyAccrued and the rest: not clocks
@@ -52,21 +54,8 @@ class EngagementClockEvents:
 
     # ----- applying engagement events -----
 
-    def apply(self, state: EngagementClocks | None, event_type: str,
-              record: dict[str, Any], batch: Batch) -> EngagementClocks | None:
-        version = int(record["aggregate_version"])
-        at: datetime = record["occurred_at"]
-        if event_type == "EngagementOpened":
-            if state is not None:
-                return state  # redelivered
-            return self._opened(record, at, version)
-        if state is None:
-            log.debug("no clocks for engagement %s; %s ignored", record["aggregate_id"],
-                      event_type)
-            return None
-        if version <= state.version:
-            return state  # redelivered or replayed
-        state.version = version
+    def step(self, state: EngagementClocks, event_type: str, record: dict[str, Any],
+             at: datetime, batch: Batch) -> EngagementClocks:
         if not state.measured:
             return state
         batch.raise_due(state, at)
@@ -82,7 +71,7 @@ class EngagementClockEvents:
         batch.stopped(state, stops, at)
         return state
 
-    def _opened(self, record: dict[str, Any], at: datetime, version: int
+    def opened(self, record: dict[str, Any], at: datetime, version: int
                 ) -> EngagementClocks:
         engagement_id = str(record["aggregate_id"])
         inquiry_id = str(record.get("inquiry_id", ""))

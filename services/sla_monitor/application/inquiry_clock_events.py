@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from madoguchi.servicelevels.clock import AWAITING_SUPPLIER, Signal, Stop
 from madoguchi.servicelevels.inquiry_clocks import InquiryClocks
 from madoguchi.servicelevels.terms import AgreementTerms
+from services.sla_monitor.application.clock_events import VersionedClockEvents
 from services.sla_monitor.application.monitor_config import MonitorConfig
 from services.sla_monitor.domain.oncall.routing import AlertFacts
 
@@ -31,10 +32,11 @@ def seconds_text(seconds: float) -> str:
     return f"{max(0.0, seconds):.3f}"
 
 
-class InquiryClockEvents:
+class InquiryClockEvents(VersionedClockEvents):
     """``ClockEvents`` of customer clocks, one ``InquiryClocks`` per inquiry."""
 
     scope = CUSTOMER
+    opening_event = "InquiryReceived"
 
     def __init__(self, config: MonitorConfig) -> None:
         self.config = config
@@ -62,23 +64,8 @@ class InquiryClockEvents:
             terms = self.config.terms(state.agreement_id, carried)
             batch.stopped(state, state.retarget(terms, at, agreement_version=carried), at)
 
-    def apply(self, state: InquiryClocks | None, event_type: str, record: dict[str, Any],
-              batch: Batch) -> InquiryClocks | None:
-        version = int(record["aggregate_version"])
-        at: datetime = record["occurred_at"]
-        if event_type == "InquiryReceived":
-            if state is not None:
-                return state  # redelivered
-            return self._received(record, at, version)
-        if state is None:
-            # Received before this monitor kept clocks for it (or its receipt was lost):
-            # nothing to measure; counting it would be a guess.
-            log.debug("no clocks for inquiry %s; %s ignored", record["aggregate_id"],
-                      event_type)
-            return None
-        if version <= state.version:
-            return state  # redelivered or replayed
-        state.version = version
+    def step(self, state: InquiryClocks, event_type: str, record: dict[str, Any],
+             at: datetime, batch: Batch) -> InquiryClocks:
         if not state.agreement_id:
             return state
         self.follow_revisions(state, batch, at)
@@ -88,7 +75,7 @@ class InquiryClockEvents:
         batch.stopped(state, stops, at)
         return state
 
-    def _received(self, record: dict[str, Any], at: datetime, version: int) -> InquiryClocks:
+    def opened(self, record: dict[str, Any], at: datetime, version: int) -> InquiryClocks:
         requested = str(record.get("agreement_id", ""))
         applied = self.config.for_new_inquiry(requested, at)
         common = {"inquiry_id": str(record["aggregate_id"]), "priority": str(record["priority"]),
