@@ -41,6 +41,7 @@ from madoguchi.servicelevels.clock import ClockRules, Outcome, Signal, Stop
 from madoguchi.storage.offsets import ConsumerOffsets
 from madoguchi.storage.sql import Cursor, SqlDatabase
 from services.sla_monitor.application.app import SlaMonitorApplication
+from services.sla_monitor.application.inquiry_clock_events import InquiryClockEvents
 from services.sla_monitor.application.monitor_config import MonitorConfig
 from services.sla_monitor.application.timer_queue import TimerQueue
 from services.sla_monitor.application.trace_origins import TraceOrigins
@@ -150,10 +151,7 @@ class ClockKeeper(BackgroundThread):
         self.store = store
         self.config = config
         self.topic = topic or inquiries_topic
-        if model is None:
-            from services.sla_monitor.application.inquiry_clock_events import InquiryClockEvents
-            model = InquiryClockEvents(config)
-        self.model: ClockEvents = model
+        self.model: ClockEvents = model or InquiryClockEvents(config)
         self.catalog = catalog or default_catalog()
         self.clock = clock or (lambda: datetime.now(UTC))
         self.timers = TimerQueue()

@@ -7,14 +7,14 @@ from typing import Any
 from madoguchi.errors import InvalidField
 from madoguchi.storage.sql import Cursor
 from services.projections.adapters.read_models.inquiries.tables import InquiryTables, month_bounds
+from services.projections.application.what_if import recompute
 from services.projections.domain import sla_replay
+from services.projections.domain.kpi_math import rate_percent
 
 
 class InquiryWhatIf(InquiryTables):
     def what_if(self, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         """Replay the month's inquiries of an agreement under the pinned and the given terms."""
-        from services.projections.application.what_if import recompute
-
         agreement_id, month = params["agreement_id"], params["month"]
         trial = self._trial_terms(agreement_id, params.get("terms_json"),
                                   params.get("agreement_version"))
@@ -44,8 +44,6 @@ class InquiryWhatIf(InquiryTables):
                 counts[0] += row.met
                 counts[1] += row.missed
         trial_rows = recompute(everything, trial, zone=self.zone, month=month)
-        from services.projections.domain.kpi_math import rate_percent
-
         out = []
         keys = [(r.target, r.priority) for r in trial_rows]
         keys += [k for k in sorted(agreed) if k not in keys]
