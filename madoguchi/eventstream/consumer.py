@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 # at most this long while the handler acts on the last answer.
 PROBE_GAP_SECONDS = 0.02
 WAITING_POLL_MS = 5
+REPORT_EVERY_SECONDS = 0.25   # positions reported at most this often unless a handler waits
 HUNG_POLL_SECONDS = 15.0   # a poll lasts its timeout, or a join (half the session timeout)
 
 
@@ -122,6 +123,7 @@ class PartitionConsumer:
         self._swap_lock = threading.Lock()
         self.handler_replaced = threading.Event()
         self._probed_at = 0.0
+        self._reported_at = 0.0   # monotonic time positions were last reported
         self._asked_at = 0.0   # epoch second of the last request for end offsets
         self._heal_backoff = Backoff(1.0, 30.0)
         # Ends asked of the broker and not yet read up to: partition -> (end, asked at).
@@ -369,9 +371,18 @@ class PartitionConsumer:
         return positions
 
     def _report_progress(self) -> None:
-        """Positions after a poll (lag); tell the handler which asked-for ends are read."""
+        """Positions after a poll (lag); tell the handler which asked-for ends are read.
+
+        Asking the client for positions costs more than a small poll itself, so it is done
+        after every poll only while the handler waits for asked-for ends, else at most
+        every ``REPORT_EVERY_SECONDS`` (lag and blindness need no finer grain).
+        """
         consumer = self._consumer
         assert consumer is not None
+        now = time.monotonic()
+        if not self._marks and now - self._reported_at < REPORT_EVERY_SECONDS:
+            return
+        self._reported_at = now
         positions = self._positions()
         ends: dict[Any, int | None] = {}
         for tp in positions:
