@@ -22,6 +22,21 @@ def _env(name: str, default: str) -> str:
     return value if value.strip() else default
 
 
+def _secret(name: str, default: str = "") -> str:
+    """A secret from ``NAME``, or from the file ``NAME_FILE`` names (a mounted Kubernetes or
+    Docker secret; one trailing newline dropped). Errors name the variable, never a value."""
+    path = os.environ.get(f"{name}_FILE", "").strip()
+    if not path:
+        return _env(name, default)
+    if os.environ.get(name, "").strip():
+        raise ValueError(f"set {name} or {name}_FILE, not both")
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ValueError(f"{name}_FILE: cannot read {path}: {type(error).__name__}") from None
+    return text[:-1] if text.endswith("\n") else text
+
+
 @dataclass(frozen=True)
 class Topics:
     inquiries: str = "madoguchi.intake.inquiries.v1"
@@ -39,12 +54,13 @@ class AlertSettings:
 
     seed_file: str = ""              # empty: the packaged embedded seed; "none": no seed
     group_window_seconds: float = 10.0
-    webhook_secret: str = ""         # empty: generated once and kept in the data directory
+    # Secrets are left out of every repr (and so of log lines that print the settings).
+    webhook_secret: str = field(default="", repr=False)   # empty: generated once, kept in data dir
     smtp_host: str = ""              # empty: e-mail channel off
     smtp_port: int = 25
     smtp_sender: str = "madoguchi-sla@localhost"
     smtp_username: str = ""
-    smtp_password: str = ""
+    smtp_password: str = field(default="", repr=False)
     smtp_starttls: bool = False
     heartbeat_seconds: float = 60.0  # 0: no heartbeat (topic and receiver)
     # After its partitions are assigned and before anything is read, how long a quiet
@@ -59,7 +75,7 @@ class Settings:
     embedded_kafka_port: int
     host: str
     ports: dict[str, int]
-    database_urls: dict[str, str]
+    database_urls: dict[str, str] = field(repr=False)   # they may carry passwords
     metrics_ports: dict[str, int] = field(default_factory=dict)  # 0 or missing: off
     topics: Topics = field(default_factory=Topics)
     topic_partitions: int = 6
@@ -96,7 +112,7 @@ def load_settings() -> Settings:
         for name, port in DEFAULT_METRICS_PORTS.items()
     }
     database_urls = {
-        name: _env(f"MADOGUCHI_{name.upper()}_DATABASE_URL", f"sqlite:///{data_dir / name}.db")
+        name: _secret(f"MADOGUCHI_{name.upper()}_DATABASE_URL", f"sqlite:///{data_dir / name}.db")
         for name in DEFAULT_PORTS
     }
     return Settings(
@@ -131,12 +147,12 @@ def load_settings() -> Settings:
         alerts=AlertSettings(
             seed_file=_env("MADOGUCHI_SLA_SEED_FILE", ""),
             group_window_seconds=float(_env("MADOGUCHI_SLA_GROUP_WINDOW_SECONDS", "10")),
-            webhook_secret=_env("MADOGUCHI_SLA_WEBHOOK_SECRET", ""),
+            webhook_secret=_secret("MADOGUCHI_SLA_WEBHOOK_SECRET"),
             smtp_host=_env("MADOGUCHI_SLA_SMTP_HOST", ""),
             smtp_port=int(_env("MADOGUCHI_SLA_SMTP_PORT", "25")),
             smtp_sender=_env("MADOGUCHI_SLA_SMTP_SENDER", AlertSettings.smtp_sender),
             smtp_username=_env("MADOGUCHI_SLA_SMTP_USERNAME", ""),
-            smtp_password=_env("MADOGUCHI_SLA_SMTP_PASSWORD", ""),
+            smtp_password=_secret("MADOGUCHI_SLA_SMTP_PASSWORD"),
             heartbeat_seconds=float(_env("MADOGUCHI_SLA_HEARTBEAT_SECONDS", "60")),
             settle_seconds=float(_env("MADOGUCHI_SLA_SETTLE_SECONDS", "30")),
             smtp_starttls=_env("MADOGUCHI_SLA_SMTP_STARTTLS", "false").lower() in (

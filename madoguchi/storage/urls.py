@@ -8,7 +8,7 @@ Accepted URLs:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -25,7 +25,7 @@ class DatabaseUrl:
     host: str = ""
     port: int = 5432
     user: str = ""
-    password: str = ""
+    password: str = field(default="", repr=False)   # never in a repr or a log line
     schema: str = ""
     options: tuple[tuple[str, str], ...] = ()  # e.g. sslmode=verify-full
 
